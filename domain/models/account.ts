@@ -1,0 +1,35 @@
+import { Model } from 'objection';
+import { Professional } from './professional';
+
+export type Locale = 'fr' | 'en';
+
+export class Account extends Model {
+  static override tableName = 'accounts';
+
+  id!: number;
+  professional_id!: number | null;
+  email!: string | null;
+  mobile!: string | null;
+  password_hash!: string | null;
+  first_name!: string;
+  last_name!: string;
+  locale!: Locale;
+  time_zone!: string;
+  kind!: 'person' | 'bot';
+  is_admin!: boolean;
+  last_active_at!: Date | null;
+  disabled_at!: Date | null;
+  created_at!: Date;
+  updated_at!: Date;
+  professional?: Professional | null;
+
+  static override get relationMappings() {
+    return {
+      professional: {
+        relation: Model.BelongsToOneRelation,
+        modelClass: Professional,
+        join: { from: 'accounts.professional_id', to: 'professionals.id' },
+      },
+    };
+  }
+}

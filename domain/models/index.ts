@@ -1,0 +1,6 @@
+export { Account, type Locale } from './account';
+export { Activity } from './activity';
+export { Professional } from './professional';
+export { Session } from './session';
+export { Structure } from './structure';
+export { StructureMember } from './structure-member';
