@@ -1,0 +1,12 @@
+export { EmbedTokenError, exchangeEmbedToken, verifyEmbedToken } from './embed-token';
+export { hashPassword, verifyPassword } from './passwords';
+export {
+  createSession,
+  hashToken,
+  isSessionLive,
+  purgeEndedSessions,
+  resolveSession,
+  revokeSession,
+  touchActivity,
+} from './sessions';
+export { type SignInResult, signIn } from './sign-in';

@@ -1,0 +1,7 @@
+import type { ServerRoute } from '@hapi/hapi';
+import { embedRoute } from './embed';
+import { loginRoute } from './login';
+import { logoutRoute } from './logout';
+import { meRoute } from './me';
+
+export const authRoutes: ServerRoute[] = [loginRoute, embedRoute, logoutRoute, meRoute];

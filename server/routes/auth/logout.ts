@@ -1,0 +1,13 @@
+import type { ServerRoute } from '@hapi/hapi';
+import { revokeSession } from '../../../domain/accounts';
+import { ctxOf, userOf } from '../../types';
+
+export const logoutRoute: ServerRoute = {
+  method: 'POST',
+  path: '/api/auth/logout',
+  options: { tags: ['api'], description: 'Sign out: the session token stops working at once' },
+  async handler(request, h) {
+    await revokeSession(ctxOf(request), userOf(request).sessionId);
+    return h.response().code(204);
+  },
+};

@@ -1,0 +1,45 @@
+import type { ServerRoute } from '@hapi/hapi';
+import { ctxOf } from '../../types';
+
+/** Liveness: the process answers. Load balancers and docker-compose health checks use it. */
+export const healthRoute: ServerRoute = {
+  method: 'GET',
+  path: '/health',
+  options: { auth: false, tags: ['api'], description: 'Liveness' },
+  handler: () => ({ status: 'ok' }),
+};
+
+async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
+    ]);
+    return 'ok';
+  } catch (err) {
+    return `down: ${(err as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Readiness: PostgreSQL and Redis answer. 503 otherwise, naming which. */
+export const readyRoute: ServerRoute = {
+  method: 'GET',
+  path: '/ready',
+  options: { auth: false, tags: ['api'], description: 'Readiness (PostgreSQL and Redis)' },
+  async handler(request, h) {
+    const ctx = ctxOf(request);
+    const [postgres, redis] = await Promise.all([
+      timed(() => ctx.db.raw('SELECT 1'), 2000),
+      timed(() => ctx.redis.ping(), 2000),
+    ]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    return h
+      .response({ status: ready ? 'ready' : 'unavailable', postgres, redis })
+      .code(ready ? 200 : 503);
+  },
+};
