@@ -17,13 +17,21 @@ export interface AppContext {
   logger: Logger;
 }
 
-export function createContext(config: Config, logger?: Logger): AppContext {
-  return {
-    config,
-    db: createDb(config.databaseUrl),
-    redis: createRedis(config.redisUrl, { keyPrefix: `${config.redisPrefix}:` }),
-    logger: logger ?? createLogger(config.logLevel),
-  };
+export function createContext(
+  config: Config,
+  given: { db?: Knex; logger?: Logger } = {},
+): AppContext {
+  const logger = given.logger ?? createLogger(config.logLevel);
+  const redis = createRedis(config.redisUrl, { keyPrefix: `${config.redisPrefix}:` });
+  // ioredis reconnects by itself; without a listener each failed attempt would be an
+  // "unhandled error event" on stderr. /ready reports the outage to operators.
+  let lastLogged = 0;
+  redis.on('error', (err) => {
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    logger.warn({ err: err.message }, 'Redis connection error');
+  });
+  return { config, db: given.db ?? createDb(config.databaseUrl), redis, logger };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
 import { createSession, hashPassword } from '../../domain/accounts';
 import { type Config, loadConfig } from '../../domain/config';
-import type { AppContext } from '../../domain/context';
-import { createLogger } from '../../domain/logger';
+import { type AppContext, createContext } from '../../domain/context';
 import { Account } from '../../domain/models';
-import { createRedis } from '../../domain/redis';
 import { createServer, type ServerOptions } from '../../server/app';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from './db';
 
@@ -30,12 +28,7 @@ export function testConfig(database: TestDatabase, env: NodeJS.ProcessEnv = {}):
 }
 
 export function testContext(database: TestDatabase, config: Config): AppContext {
-  return {
-    config,
-    db: database.db,
-    redis: createRedis(config.redisUrl, { keyPrefix: `${config.redisPrefix}:` }),
-    logger: createLogger(config.logLevel),
-  };
+  return createContext(config, { db: database.db });
 }
 
 /**

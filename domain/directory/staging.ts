@@ -1,0 +1,213 @@
+import { parseLine } from './parser';
+import type { ActivityLine } from './parser';
+import type { Variant } from './format';
+import {
+  arrayLiteral,
+  idTokens,
+  personKeys,
+  placeTokens,
+  prefixTokens,
+  professionTokens,
+  structureKeys,
+} from './tokens';
+import { words } from './normalize';
+
+/**
+ * Turns extract lines into rows of the staging table (COPY text format). Person and
+ * structure search keys are emitted once per run of lines (the extract lists a person's
+ * activities together), and line tokens only when they add something: memory stays
+ * bounded, the staging table small.
+ */
+export const STAGING_COLUMNS = [
+  'line_no',
+  'national_id',
+  'id_type',
+  'identifier',
+  'civility',
+  'last_name',
+  'first_name',
+  'profession_code',
+  'profession_label',
+  'speciality_code',
+  'speciality_label',
+  'mode_code',
+  'mode_label',
+  'role_code',
+  'role_label',
+  'structure_key',
+  'structure_name',
+  'commercial_name',
+  'finess_site',
+  'finess_legal',
+  'siret',
+  'siren',
+  'address',
+  'postcode',
+  'commune_code',
+  'city',
+  'departement',
+  'phone',
+  'email',
+  'sector_code',
+  'sector_label',
+  'p_sort',
+  'p_last',
+  'p_text',
+  'p_tokens',
+  'a_tokens',
+  's_sort',
+  's_text',
+  's_tokens',
+] as const;
+
+export const STAGING_DDL = `CREATE UNLOGGED TABLE directory_staging (
+  line_no integer NOT NULL,
+  ${STAGING_COLUMNS.slice(1).map((c) => `${c} text`).join(',\n  ')}
+)`;
+
+const ESCAPES = /[\\\t\n\r]/;
+function cell(value: string | undefined): string {
+  if (!value) return '\\N';
+  if (!ESCAPES.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/** Remembers at most `max` keys, forgetting all at once: bounded memory, rare re-emission. */
+class BoundedSet {
+  private set = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(key: string) {
+    return this.set.has(key);
+  }
+  add(key: string) {
+    if (this.set.size >= this.max) this.set.clear();
+    this.set.add(key);
+  }
+}
+
+export interface Malformed {
+  line: number;
+  reason: string;
+}
+
+export class StagingWriter {
+  lines = 0;
+  activities = 0;
+  malformedCount = 0;
+  readonly malformed: Malformed[] = [];
+  private currentPerson = '';
+  private personTokens = new Set<string>();
+  private seenStructures = new BoundedSet(200_000);
+
+  constructor(private readonly variant: Variant) {}
+
+  /** The staging row of one extract line (`lineNo` counts the header as line 1), or ''. */
+  row(raw: string, lineNo: number): string {
+    this.lines++;
+    if (raw === '' || raw === '\r') {
+      this.lines--; // blank lines (a final newline) are not lines of the extract
+      return '';
+    }
+    const parsed = parseLine(raw, this.variant);
+    if (!parsed.ok) {
+      this.malformedCount++;
+      if (this.malformed.length < 20) this.malformed.push({ line: lineNo, reason: parsed.reason });
+      return '';
+    }
+    this.activities++;
+    return this.format(parsed.line, lineNo);
+  }
+
+  private format(l: ActivityLine, lineNo: number): string {
+    let pSort = '';
+    let pLast = '';
+    let pText = '';
+    let pTokens = '';
+    if (l.nationalId !== this.currentPerson) {
+      this.currentPerson = l.nationalId;
+      this.personTokens.clear();
+      const keys = personKeys(l.lastName, l.firstName);
+      const t = new Set<string>();
+      prefixTokens('n', words(`${l.lastName} ${l.firstName}`), t);
+      idTokens([l.nationalId, l.identifier], t);
+      pSort = keys.sortKey;
+      pLast = keys.lastKey;
+      pText = keys.nameText;
+      pTokens = [...t].join(' ');
+    }
+    const line = new Set<string>();
+    professionTokens(l.professionCode, l.specialityCode, line);
+    placeTokens(l, line);
+    const fresh: string[] = [];
+    for (const t of line) {
+      if (!this.personTokens.has(t)) {
+        this.personTokens.add(t);
+        fresh.push(t);
+      }
+    }
+
+    let sSort = '';
+    let sText = '';
+    let sTokens = '';
+    if (l.structureKey && !this.seenStructures.has(l.structureKey)) {
+      this.seenStructures.add(l.structureKey);
+      const name = l.structureName || l.commercialName || l.structureKey;
+      const keys = structureKeys(name, l.commercialName);
+      const t = new Set<string>();
+      prefixTokens('n', words(`${name} ${l.commercialName}`), t);
+      idTokens([l.structureKey, l.finessSite, l.finessLegal, l.siret, l.siren], t);
+      placeTokens(l, t);
+      sSort = keys.sortKey || l.structureKey.toLowerCase();
+      sText = keys.nameText;
+      sTokens = [...t].join(' ');
+    }
+
+    return `${[
+      String(lineNo),
+      l.nationalId,
+      l.idType,
+      l.identifier,
+      l.civility,
+      l.lastName,
+      l.firstName,
+      l.professionCode,
+      l.professionLabel,
+      l.specialityCode,
+      l.specialityLabel,
+      l.modeCode,
+      l.modeLabel,
+      l.roleCode,
+      l.roleLabel,
+      l.structureKey,
+      l.structureName || l.commercialName,
+      l.commercialName,
+      l.finessSite,
+      l.finessLegal,
+      l.siret,
+      l.siren,
+      l.address,
+      l.postcode,
+      l.communeCode,
+      l.city,
+      l.departement,
+      l.phone,
+      l.email,
+      l.sectorCode,
+      l.sectorLabel,
+      pSort,
+      pLast,
+      pText,
+      pTokens,
+      fresh.join(' '),
+      sSort,
+      sText,
+      sTokens,
+    ]
+      .map(cell)
+      .join('\t')}\n`;
+  }
+}
+
+export { arrayLiteral };
