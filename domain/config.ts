@@ -67,7 +67,7 @@ const schema = Joi.object({
   LOGIN_MAX_PER_IP: Joi.number().integer().min(1).default(30),
   LOGIN_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
   EMBED_MAX_AGE_SECONDS: Joi.number().integer().min(10).max(3600).default(300),
-  EMBED_INTEGRATIONS: integrationList,
+  EMBED_INTEGRATIONS: integrationList.allow(''),
   WS_MAX_PAYLOAD_BYTES: Joi.number().integer().min(1024).max(10485760).default(65536),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
 }).unknown(true);

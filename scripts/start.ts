@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../domain/config';
+import { closeContext, createContext } from '../domain/context';
+import { ensureDatabase, migrate } from '../domain/db';
+import { exitWithBootError, onShutdown } from '../domain/lifecycle';
+import { checkServices, safeUrl } from '../domain/preflight';
+import { createServer } from '../server/app';
+import { startWorkers } from '../workers';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo/seed';
+
+/**
+ * `npm start`: the whole system in one process, with demo data, for a laptop or a demo.
+ * Production runs `start:server` and `start:workers` separately (see docker-compose.yml).
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const step = (text: string) => process.stdout.write(`• ${text}\n`);
+
+try {
+  const config = loadConfig();
+  step(
+    `Checking PostgreSQL (${safeUrl(config.databaseUrl)}) and Redis (${safeUrl(config.redisUrl)})`,
+  );
+  await checkServices(config);
+  if (await ensureDatabase(config.databaseUrl)) step('Created the database');
+  const ctx = createContext(config);
+  const applied = await migrate(ctx.db);
+  step(applied.length ? `Applied ${applied.length} migration(s)` : 'Database schema up to date');
+
+  const [{ count }] = await ctx.db('accounts').count<{ count: string }[]>({ count: '*' });
+  if (Number(count) === 0) {
+    step('Loading the demo dataset (first start only)');
+    const summary = await seedDemo(ctx);
+    step(`Demo data: ${summary}`);
+  }
+
+  if (!existsSync(`${root}web/dist/relais.js`)) {
+    step('Building the web components (first start only)');
+    const build = spawnSync('npm', ['run', '--silent', 'build:web'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) throw new Error('the web build failed (see above)');
+  }
+
+  const server = await createServer(ctx);
+  const workers = await startWorkers(ctx);
+  await server.start();
+  onShutdown(ctx.logger, config.shutdownTimeoutMs, [
+    ['http', () => server.stop({ timeout: config.shutdownTimeoutMs })],
+    ['workers', () => workers.close()],
+    ['connections', () => closeContext(ctx)],
+  ]);
+
+  const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
+  process.stdout.write(
+    [
+      '',
+      `Relais is running: ${config.publicUrl}`,
+      `  API documentation: ${config.publicUrl}/documentation`,
+      '',
+      `Demo sign-ins (password for all: ${DEMO_PASSWORD})`,
+      ...DEMO_USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.description}`),
+      '',
+      'Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+} catch (err) {
+  exitWithBootError(err);
+}

@@ -1,0 +1,38 @@
+import type { Worker } from 'bullmq';
+import type { AppContext } from '../domain/context';
+import { createQueue } from '../domain/jobs/queues';
+import { registerMaintenanceSchedules } from '../domain/jobs/schedules';
+import { startMaintenanceWorker } from './maintenance';
+
+export interface Workers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the ones in progress (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+/** Starts every worker of the system in this process and declares the schedules. */
+export async function startWorkers(ctx: AppContext): Promise<Workers> {
+  const maintenance = createQueue(ctx.config, 'maintenance');
+  await registerMaintenanceSchedules(maintenance, 'Europe/Paris');
+  await maintenance.close();
+
+  const workers = [startMaintenanceWorker(ctx)];
+  for (const worker of workers) {
+    worker.on('failed', (job, err) =>
+      ctx.logger.warn(
+        { queue: worker.name, job: job?.name, id: job?.id, err: err.message },
+        'job failed',
+      ),
+    );
+    worker.on('error', (err) =>
+      ctx.logger.error({ queue: worker.name, err: err.message }, 'worker error'),
+    );
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
