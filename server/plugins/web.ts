@@ -7,8 +7,29 @@ import Inert from '@hapi/inert';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /**
- * Serves the built web components (the `<script>` bundle an intranet includes) and the
- * standalone page (sign-in + <relais-app>). Public by design: the page holds no data.
+ * The standalone page has no inline script and talks only to this server: a strict CSP
+ * makes an injected <script> in any rendered text inert even if escaping ever failed.
+ */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+/**
+ * Serves the built web components and the standalone page (sign-in + <relais-app>):
+ *   /              web/dist/index.html
+ *   /relais.js     the single-file script an intranet includes with one <script> tag
+ *   /relais.es.js  the ES module build
+ * Public by design: these files hold no data. They are not content-hashed, so browsers
+ * revalidate them on each load (ETag) instead of caching a stale version.
  */
 export const webPlugin: Plugin<void> = {
   name: 'relais-web',
@@ -31,7 +52,12 @@ export const webPlugin: Plugin<void> = {
             .code(503);
         }
         const file = request.params.path ? String(request.params.path) : 'index.html';
-        return h.file(file, { confine: WEB_DIST });
+        const response = h
+          .file(file, { confine: WEB_DIST, etagMethod: 'simple' })
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff');
+        if (file.endsWith('.html')) response.header('content-security-policy', PAGE_CSP);
+        return response;
       },
     });
   },

@@ -1,0 +1,287 @@
+import { localized, msg } from '@lit/localize';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ApiError } from '../api/http';
+import { applyLocale } from '../i18n';
+import { resolveServer } from '../session/server-url';
+import {
+  loadStoredSession,
+  RelaisSession,
+  signInWithEmbedToken,
+  storeSession,
+} from '../session/session';
+import { theme } from '../styles/theme';
+import './relais-conversation-list';
+import './relais-sign-in';
+
+type Phase = 'starting' | 'signed-out' | 'ready';
+type Notice = 'expired' | 'embed-failed' | 'signed-out' | 'unreachable' | null;
+
+/**
+ * The whole Relais application: sign-in (or an intranet's embed token), then the
+ * "Discussion" tab with the conversation list (S1).
+ *
+ * How it signs in, first match wins:
+ *   1. `token` — a session token the page already holds;
+ *   2. `embed-token` — an intranet-signed embed token, exchanged via /api/auth/embed;
+ *   3. a session kept in this page's sessionStorage (reload keeps you signed in);
+ *   4. otherwise the e-mail + password form.
+ * A 401 anywhere (session expired or revoked) brings the form back with a message.
+ *
+ * @attr server - Origin of the Relais server (default: the origin relais.js came from).
+ * @attr token - A session token already obtained.
+ * @attr embed-token - A short-lived token signed by the intranet's backend.
+ * @attr locale - "fr" or "en" (default: the browser's language; French otherwise).
+ *
+ * @fires relais-signed-in - `detail: { account }` once signed in.
+ * @fires relais-signed-out - after "Se déconnecter".
+ * @fires relais-session-expired - the server refused the session (expired/revoked).
+ *
+ * @slot brand - Replaces the "Relais" title in the header.
+ *
+ * @csspart header - The top bar.
+ * @csspart user - The signed-in user's name.
+ * @csspart sign-out - The "Se déconnecter" button.
+ * @csspart tabs - The tab bar.
+ * @csspart main - The area under the tabs.
+ */
+@customElement('relais-app')
+@localized()
+export class RelaisApp extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        min-height: 100%;
+        background: var(--_bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.5rem 1rem;
+        background: var(--_primary);
+        color: var(--_on-primary);
+        flex-wrap: wrap;
+      }
+      .brand {
+        font-weight: 800;
+        font-size: 1.15rem;
+        margin-right: auto;
+      }
+      .user {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        max-width: 50vw;
+      }
+      header button {
+        background: transparent;
+        color: var(--_on-primary);
+        border-color: var(--_on-primary);
+        padding: 0.3em 0.8em;
+        min-height: 40px;
+      }
+      nav {
+        display: flex;
+        border-bottom: 1px solid var(--_divider);
+        background: var(--_bg);
+      }
+      nav a {
+        padding: 0.75rem 1rem;
+        color: var(--_text);
+        text-decoration: none;
+        font-weight: 600;
+        border-bottom: 3px solid transparent;
+      }
+      nav a[aria-current='page'] {
+        color: var(--_primary);
+        border-bottom-color: var(--_primary);
+      }
+      .starting {
+        padding: 2rem 1rem;
+        text-align: center;
+      }
+      main {
+        max-width: 60rem;
+        margin: 0 auto;
+      }
+    `,
+  ];
+
+  @property() server: string | null = null;
+  @property() token: string | null = null;
+  @property({ attribute: 'embed-token' }) embedToken: string | null = null;
+  @property({ reflect: true }) locale: string | null = null;
+
+  @state() private phase: Phase = 'starting';
+  @state() private notice: Notice = null;
+  @state() private session: RelaisSession | null = null;
+
+  #run = 0;
+  #onExpired = () => {
+    this.notice = 'expired';
+    this.#setSession(null);
+    this.dispatchEvent(
+      new CustomEvent('relais-session-expired', { bubbles: true, composed: true }),
+    );
+  };
+
+  /** The current session (null when signed out). */
+  get currentSession(): RelaisSession | null {
+    return this.session;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.session?.removeEventListener('expired', this.#onExpired);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale')) void applyLocale(this.locale);
+    const credentialsChanged =
+      (changed.has('token') && changed.get('token') !== undefined) ||
+      (changed.has('embedToken') && changed.get('embedToken') !== undefined);
+    if (credentialsChanged && this.isConnected) void this.#start();
+  }
+
+  async #start(): Promise<void> {
+    const run = ++this.#run;
+    const server = resolveServer(this.server);
+    const stale = () => run !== this.#run;
+    this.phase = 'starting';
+    try {
+      if (this.token) {
+        const session = new RelaisSession(server, this.token);
+        await session.loadMe();
+        if (!stale()) this.#setSession(session, false);
+        return;
+      }
+      if (this.embedToken) {
+        let session: RelaisSession;
+        try {
+          session = await signInWithEmbedToken(server, this.embedToken);
+        } catch (err) {
+          if (stale()) return;
+          this.notice = err instanceof ApiError && err.unreachable ? 'unreachable' : 'embed-failed';
+          this.#setSession(null);
+          return;
+        }
+        await session.loadMe();
+        if (!stale()) this.#setSession(session);
+        return;
+      }
+      const stored = loadStoredSession(server);
+      if (stored) {
+        await stored.loadMe();
+        if (!stale()) this.#setSession(stored);
+        return;
+      }
+      if (!stale()) this.#setSession(null);
+    } catch (err) {
+      if (stale()) return;
+      if (err instanceof ApiError && err.unreachable) this.notice = 'unreachable';
+      else if (err instanceof ApiError && err.status === 401) this.notice = 'expired';
+      this.#setSession(null);
+    }
+  }
+
+  #setSession(session: RelaisSession | null, persist = true): void {
+    this.session?.removeEventListener('expired', this.#onExpired);
+    this.session = session;
+    if (session) {
+      session.addEventListener('expired', this.#onExpired);
+      if (persist) storeSession(session);
+      this.notice = null;
+      this.phase = 'ready';
+      this.dispatchEvent(
+        new CustomEvent('relais-signed-in', {
+          detail: { account: session.account },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    } else {
+      this.phase = 'signed-out';
+    }
+  }
+
+  private async onSignedIn(event: CustomEvent<{ session: RelaisSession }>) {
+    event.stopPropagation();
+    const session = event.detail.session;
+    try {
+      await session.loadMe();
+    } catch {
+      // The grant already carries the account; structures load later.
+    }
+    this.#setSession(session);
+  }
+
+  private async signOut() {
+    const session = this.session;
+    this.#setSession(null);
+    this.notice = 'signed-out';
+    await session?.signOut();
+    this.dispatchEvent(new CustomEvent('relais-signed-out', { bubbles: true, composed: true }));
+  }
+
+  #noticeText(): string | null {
+    switch (this.notice) {
+      case 'expired':
+        return msg('Votre session a expiré. Reconnectez-vous.', { id: 'app.expired' });
+      case 'embed-failed':
+        return msg(
+          'La connexion automatique depuis votre intranet a échoué (lien expiré ou déjà utilisé). Rechargez la page ou connectez-vous.',
+          { id: 'app.embed-failed' },
+        );
+      case 'signed-out':
+        return msg('Vous êtes déconnecté.', { id: 'app.signed-out' });
+      case 'unreachable':
+        return msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
+          id: 'signin.unreachable',
+        });
+      default:
+        return null;
+    }
+  }
+
+  override render() {
+    if (this.phase === 'starting') {
+      return html`<p class="starting muted" role="status">${msg('Connexion…', { id: 'signin.busy' })}</p>`;
+    }
+    if (this.phase === 'signed-out' || !this.session) {
+      return html`<relais-sign-in .server=${this.server} .message=${this.#noticeText()}
+        @relais-signed-in=${this.onSignedIn}></relais-sign-in>`;
+    }
+    const account = this.session.account;
+    const name = [account?.firstName, account?.lastName].filter(Boolean).join(' ');
+    return html`
+      <header part="header">
+        <span class="brand"><slot name="brand">Relais</slot></span>
+        <span class="user" part="user">${name || account?.email || ''}</span>
+        <button part="sign-out" @click=${this.signOut}>${msg('Se déconnecter', { id: 'app.sign-out' })}</button>
+      </header>
+      <nav part="tabs" aria-label=${msg('Sections', { id: 'app.sections' })}>
+        <a href="#discussion" aria-current="page" @click=${(e: Event) => e.preventDefault()}>
+          ${msg('Discussion', { id: 'app.tab.discussion' })}
+        </a>
+      </nav>
+      <main part="main">
+        <relais-conversation-list .session=${this.session}></relais-conversation-list>
+      </main>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'relais-app': RelaisApp;
+  }
+}

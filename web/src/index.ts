@@ -1,0 +1,17 @@
+/**
+ * Relais web components. Importing this module defines every custom element:
+ *
+ *   <script src="https://relais.example/relais.js"></script>      (single file, intranets)
+ *   import '@relais/web';  // or web/dist/relais.es.js             (bundlers)
+ */
+export { ApiError } from './api/http';
+export type { Account, Me, SessionGrant } from './api/types';
+export { RelaisApp } from './components/relais-app';
+export { RelaisConversationList } from './components/relais-conversation-list';
+export { RelaisSignIn } from './components/relais-sign-in';
+export { applyLocale, getLocale } from './i18n';
+export {
+  RelaisSession,
+  signInWithEmbedToken,
+  signInWithPassword,
+} from './session/session';

@@ -1,0 +1,146 @@
+import { ApiError, apiRequest } from '../api/http';
+import type { Account, Me, SessionGrant } from '../api/types';
+
+/**
+ * A signed-in Relais session: the server it belongs to, the bearer token and the account.
+ * Every authenticated request goes through `request()`; a 401 means the session expired
+ * or was revoked, and the session then fires `expired` once so that the application can
+ * bring back the sign-in form.
+ *
+ * The token lives in memory and in the sessionStorage of the page that holds the
+ * components (so a reload keeps the user signed in, closing the tab forgets it). No
+ * cookie is ever used: the components must work embedded in another origin's page.
+ */
+export class RelaisSession extends EventTarget {
+  #expired = false;
+  me: Me | null = null;
+
+  constructor(
+    readonly server: string,
+    readonly token: string,
+    public account: Account | null = null,
+    readonly expiresAt: string | null = null,
+  ) {
+    super();
+  }
+
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    try {
+      return await apiRequest<T>(this.server, method, path, { token: this.token, body, signal });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) this.expire();
+      throw err;
+    }
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal);
+  }
+
+  /** Loads (and caches) the account and the structures it answers for. */
+  async loadMe(): Promise<Me> {
+    this.me = await this.get<Me>('/api/me');
+    this.account = this.me;
+    return this.me;
+  }
+
+  /** Marks the session dead (401, or the realtime client lost its credentials). */
+  expire(): void {
+    if (this.#expired) return;
+    this.#expired = true;
+    clearStoredSession(this.server);
+    this.dispatchEvent(new Event('expired'));
+  }
+
+  /** Revokes the token on the server; the local copy is forgotten whatever happens. */
+  async signOut(): Promise<void> {
+    this.#expired = true;
+    clearStoredSession(this.server);
+    try {
+      await apiRequest(this.server, 'POST', '/api/auth/logout', { token: this.token });
+    } catch {
+      // Already expired or unreachable: the token is forgotten locally anyway.
+    }
+  }
+
+  static fromGrant(server: string, grant: SessionGrant): RelaisSession {
+    return new RelaisSession(server, grant.token, grant.account, grant.expiresAt);
+  }
+}
+
+const storageKey = (server: string) => `relais:session:${new URL(server).origin}`;
+
+function storage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // Sandboxed iframes may forbid storage: memory only then.
+  }
+}
+
+export function storeSession(session: RelaisSession): void {
+  try {
+    storage()?.setItem(
+      storageKey(session.server),
+      JSON.stringify({
+        token: session.token,
+        expiresAt: session.expiresAt,
+        account: session.account,
+      }),
+    );
+  } catch {
+    // Storage full or forbidden: the session still works for this page.
+  }
+}
+
+export function loadStoredSession(server: string): RelaisSession | null {
+  try {
+    const raw = storage()?.getItem(storageKey(server));
+    if (!raw) return null;
+    const data = JSON.parse(raw) as {
+      token?: string;
+      expiresAt?: string | null;
+      account?: Account | null;
+    };
+    if (!data.token) return null;
+    if (data.expiresAt && Date.parse(data.expiresAt) <= Date.now()) {
+      clearStoredSession(server);
+      return null;
+    }
+    return new RelaisSession(server, data.token, data.account ?? null, data.expiresAt ?? null);
+  } catch {
+    return null;
+  }
+}
+
+export function clearStoredSession(server: string): void {
+  try {
+    storage()?.removeItem(storageKey(server));
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/** E-mail + password sign-in. Throws ApiError (401 wrong credentials, 429 locked…). */
+export async function signInWithPassword(
+  server: string,
+  email: string,
+  password: string,
+): Promise<RelaisSession> {
+  const grant = await apiRequest<SessionGrant>(server, 'POST', '/api/auth/login', {
+    body: { email, password },
+  });
+  return RelaisSession.fromGrant(server, grant);
+}
+
+/** Exchanges an intranet-signed embed token for a session. */
+export async function signInWithEmbedToken(server: string, token: string): Promise<RelaisSession> {
+  const grant = await apiRequest<SessionGrant>(server, 'POST', '/api/auth/embed', {
+    body: { token },
+  });
+  return RelaisSession.fromGrant(server, grant);
+}
