@@ -2,7 +2,16 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'relais'): Logger {
+export interface LoggerOptions {
+  name?: string;
+  /** One readable line per event (pino-pretty) instead of JSON: for a person at a terminal. */
+  pretty?: boolean;
+}
+
+export function createLogger(
+  level: string,
+  { name = 'relais', pretty = false }: LoggerOptions = {},
+): Logger {
   return pino({
     name,
     level,
@@ -18,5 +27,16 @@ export function createLogger(level: string, name = 'relais'): Logger {
       ],
       censor: '[redacted]',
     },
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: {
+              translateTime: 'SYS:HH:MM:ss',
+              ignore: 'pid,hostname,name,req,res,created,started',
+            },
+          },
+        }
+      : {}),
   });
 }

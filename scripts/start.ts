@@ -5,6 +5,7 @@ import { loadConfig } from '../domain/config';
 import { closeContext, createContext } from '../domain/context';
 import { ensureDatabase, migrate } from '../domain/db';
 import { exitWithBootError, onShutdown } from '../domain/lifecycle';
+import { createLogger } from '../domain/logger';
 import { checkServices, safeUrl } from '../domain/preflight';
 import { createServer } from '../server/app';
 import { startWorkers } from '../workers';
@@ -24,7 +25,9 @@ try {
   );
   await checkServices(config);
   if (await ensureDatabase(config.databaseUrl)) step('Created the database');
-  const ctx = createContext(config);
+  // A person at a terminal reads lines; a process manager collects JSON.
+  const logger = createLogger(config.logLevel, { pretty: Boolean(process.stdout.isTTY) });
+  const ctx = createContext(config, { logger });
   const applied = await migrate(ctx.db);
   step(applied.length ? `Applied ${applied.length} migration(s)` : 'Database schema up to date');
 
