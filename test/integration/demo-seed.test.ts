@@ -31,8 +31,12 @@ describe('the demo dataset', () => {
       .db('accounts')
       .whereNotNull('professional_id')
       .select(
-        app.ctx.db.raw("count(*) FILTER (WHERE last_active_at >= now() - interval '30 days') AS active"),
-        app.ctx.db.raw("count(*) FILTER (WHERE last_active_at < now() - interval '30 days') AS inactive"),
+        app.ctx.db.raw(
+          "count(*) FILTER (WHERE last_active_at >= now() - interval '30 days') AS active",
+        ),
+        app.ctx.db.raw(
+          "count(*) FILTER (WHERE last_active_at < now() - interval '30 days') AS inactive",
+        ),
       )
       .first();
     expect(Number(counts.active)).toBeGreaterThan(0);

@@ -10,7 +10,10 @@ const services = compose.services as Record<string, Record<string, unknown>>;
 
 /** Resolves `${VAR:-default}` the way Compose does when VAR is unset. */
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, name, fallback) => env[name] ?? fallback ?? '');
+  return value.replace(
+    /\$\{(\w+)(?::?-([^}]*))?\}/g,
+    (_, name, fallback) => env[name] ?? fallback ?? '',
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -51,7 +54,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('uses npm scripts that exist', () => {
-    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<
+      string,
+      string
+    >;
     for (const service of Object.values(services)) {
       const command = service.command as string[] | undefined;
       if (command?.[0] === 'npm') expect(scripts).toHaveProperty(command[2]!);

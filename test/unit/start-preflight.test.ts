@@ -14,9 +14,13 @@ function start(env: Record<string, string>) {
 
 describe('npm start when a service is missing', () => {
   it('names PostgreSQL, the URL it tried and how to start it', () => {
-    const { status, output } = start({ DATABASE_URL: 'postgres://relais:s3cret@127.0.0.1:1/relais' });
+    const { status, output } = start({
+      DATABASE_URL: 'postgres://relais:s3cret@127.0.0.1:1/relais',
+    });
     expect(status).toBe(1);
-    expect(output).toMatch(/PostgreSQL is not reachable at postgres:\/\/relais:\*\*\*@127\.0\.0\.1:1\/relais/);
+    expect(output).toMatch(
+      /PostgreSQL is not reachable at postgres:\/\/relais:\*\*\*@127\.0\.0\.1:1\/relais/,
+    );
     expect(output).toMatch(/docker compose up -d postgres redis/);
     expect(output).not.toMatch(/s3cret/);
     expect(output).not.toMatch(/^\s+at /m);
