@@ -1,6 +1,7 @@
 import type { ServerRoute } from '@hapi/hapi';
 import { authRoutes } from './auth';
+import { conversationRoutes } from './conversations';
 import { healthRoute, readyRoute } from './ops/health';
 
 /** Every REST route of the server. Each area exports its list; add one line per area. */
-export const routes: ServerRoute[] = [healthRoute, readyRoute, ...authRoutes];
+export const routes: ServerRoute[] = [healthRoute, readyRoute, ...authRoutes, ...conversationRoutes];

@@ -1,0 +1,172 @@
+import Boom from '@hapi/boom';
+import type { AppContext } from '../context';
+import { publishEvent } from '../realtime';
+import { audienceOf, type Reader, requireSeats } from './access';
+import { fieldError, notFound } from './errors';
+import { NOW_MS } from './load';
+import {
+  BODY_MAX,
+  type MessageRecord,
+  type MessageRow,
+  messagesQuery,
+  toMessageRecord,
+} from './records';
+
+/** A message body: not blank, at most BODY_MAX characters, never truncated. */
+export function checkBody(body: string, field = 'body'): string {
+  if (!body.trim()) throw fieldError(field, 'A message cannot be empty');
+  if (body.length > BODY_MAX) {
+    throw fieldError(field, `A message is limited to ${BODY_MAX} characters`);
+  }
+  return body;
+}
+
+/** Postgres unique violation on a message id (a retried send racing itself). */
+export function isDuplicateId(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'messages_pkey';
+}
+
+export interface NewMessage {
+  id: string;
+  body: string;
+  /** Answer on behalf of this participating structure (the reader must be attached to it). */
+  onBehalfOf?: number | null;
+}
+
+export interface SentMessage {
+  message: MessageRecord;
+  /** False when this id was already stored by the same sender: a retry, nothing new. */
+  created: boolean;
+}
+
+/**
+ * Sends a message. The sender answers in person when they are a participant in person,
+ * otherwise (or when asked) on behalf of a participating structure they are attached to.
+ * The conversation row's lock orders concurrent senders and gives the next sequence number;
+ * the sender's own read marker moves to it. The event is published after commit.
+ */
+export async function sendMessage(
+  ctx: AppContext,
+  sender: Reader,
+  conversationId: number,
+  input: NewMessage,
+): Promise<SentMessage> {
+  const { db } = ctx;
+  const body = checkBody(input.body);
+  const seats = await requireSeats(db, sender, conversationId);
+  let structureId: number | null = null;
+  if (input.onBehalfOf) {
+    if (!seats.structureIds.includes(input.onBehalfOf)) {
+      throw Boom.forbidden('You are not attached to this structure in this conversation');
+    }
+    structureId = input.onBehalfOf;
+  } else if (!seats.personal) {
+    structureId = seats.structureIds[0] ?? null;
+  }
+
+  const retried = await findRetry(ctx, sender, conversationId, input.id);
+  if (retried) return retried;
+
+  let audience: number[];
+  try {
+    audience = await db.transaction(async (trx) => {
+      const [{ last_seq: seq }] = await trx('conversations')
+        .where({ id: conversationId })
+        .update({ last_seq: trx.raw('last_seq + 1'), last_activity_at: trx.raw(NOW_MS) })
+        .returning('last_seq');
+      await trx('messages').insert({
+        id: input.id,
+        conversation_id: conversationId,
+        seq,
+        sender_account_id: sender.accountId,
+        structure_id: structureId,
+        body,
+      });
+      await trx.raw(
+        `INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
+         VALUES (?, ?, ?, now())
+         ON CONFLICT (conversation_id, account_id)
+         DO UPDATE SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
+                       read_at = now()`,
+        [conversationId, sender.accountId, seq],
+      );
+      return audienceOf(trx, conversationId);
+    });
+  } catch (err) {
+    const again = isDuplicateId(err)
+      ? await findRetry(ctx, sender, conversationId, input.id)
+      : null;
+    if (again) return again;
+    throw err;
+  }
+  const message = toMessageRecord(await messagesQuery(db).where('m.id', input.id).first());
+  await publishEvent(ctx, audience, { type: 'message.created', conversationId, message });
+  return { message, created: true };
+}
+
+async function findRetry(
+  ctx: AppContext,
+  sender: Reader,
+  conversationId: number,
+  id: string,
+): Promise<SentMessage | null> {
+  const row: MessageRow | undefined = await messagesQuery(ctx.db).where('m.id', id).first();
+  if (!row) return null;
+  if (
+    Number(row.conversation_id) !== conversationId ||
+    Number(row.sender_account_id) !== sender.accountId
+  ) {
+    throw Boom.conflict('This message id is already used');
+  }
+  return { message: toMessageRecord(row), created: false };
+}
+
+export interface MessagePage {
+  messages: MessageRecord[];
+  /** Older messages exist: ask again with before = messages[0].seq. */
+  hasMoreBefore: boolean;
+  /** Newer messages exist: ask again with after = the last seq. */
+  hasMoreAfter: boolean;
+  lastSeq: number;
+  /** The reader's own read marker. */
+  lastReadSeq: number;
+}
+
+/**
+ * A page of messages in ascending seq order. `after` pages forward (catch-up after a
+ * reconnect), `before` pages back (history); neither gives the latest page.
+ */
+export async function listMessages(
+  ctx: AppContext,
+  reader: Reader,
+  conversationId: number,
+  { before, after, limit = 50 }: { before?: number; after?: number; limit?: number },
+): Promise<MessagePage> {
+  const { db } = ctx;
+  await requireSeats(db, reader, conversationId);
+  const conversation = await db('conversations').where({ id: conversationId }).first('last_seq');
+  if (!conversation) throw notFound();
+  const query = messagesQuery(db).where('m.conversation_id', conversationId).limit(limit);
+  let rows: MessageRow[];
+  if (after !== undefined) {
+    rows = await query.where('m.seq', '>', after).orderBy('m.seq', 'asc');
+  } else {
+    if (before !== undefined) query.where('m.seq', '<', before);
+    rows = (await query.orderBy('m.seq', 'desc')).reverse();
+  }
+  const marker = await db('read_markers')
+    .where({ conversation_id: conversationId, account_id: reader.accountId })
+    .first('last_read_seq');
+  const lastSeq: number = conversation.last_seq;
+  const first = rows[0]?.seq;
+  const last = rows[rows.length - 1]?.seq;
+  return {
+    messages: rows.map(toMessageRecord),
+    // Sequence numbers have no gaps, so the bounds tell whether more exist.
+    hasMoreBefore: first !== undefined ? first > 1 : (after ?? 0) > 0 && lastSeq > 0,
+    hasMoreAfter: last !== undefined ? last < lastSeq : (before ?? lastSeq + 1) <= lastSeq,
+    lastSeq,
+    lastReadSeq: marker?.last_read_seq ?? 0,
+  };
+}

@@ -1,0 +1,2 @@
+export type { Envelope, RealtimeEvent } from './events';
+export { publishEvent, realtimeChannel } from './publish';

@@ -1,0 +1,17 @@
+import type { RealtimeEvent } from '../../domain/realtime';
+import { presentMessage, type Viewer } from '../presenters/message';
+
+/**
+ * An event as one reader receives it on `/users/{accountId}`: messages carry the reader's
+ * "mine" flag and the S20 line in their locale and time zone. Shapes: docs/realtime.md.
+ */
+export function presentEvent(event: RealtimeEvent, viewer: Viewer) {
+  switch (event.type) {
+    case 'conversation.created':
+      return { ...event, message: presentMessage(event.message, viewer) };
+    case 'message.created':
+      return { ...event, message: presentMessage(event.message, viewer) };
+    default:
+      return event;
+  }
+}

@@ -1,0 +1,53 @@
+import type { ServerRoute } from '@hapi/hapi';
+import Joi from 'joi';
+import { markRead, messageReaders, readMarkers } from '../../../domain/conversations';
+import { ctxOf, userOf } from '../../types';
+import { conversationIdParams, messageId } from './schemas';
+
+export const markReadRoute: ServerRoute = {
+  method: 'POST',
+  path: '/api/conversations/{id}/read',
+  options: {
+    tags: ['api'],
+    description: 'Mark the conversation read up to `seq` (never moves backwards)',
+    validate: {
+      params: conversationIdParams,
+      payload: Joi.object({ seq: Joi.number().integer().min(0).required() }),
+    },
+  },
+  async handler(request) {
+    const { id } = request.params as { id: number };
+    const { seq } = request.payload as { seq: number };
+    return markRead(ctxOf(request), userOf(request), id, seq);
+  },
+};
+
+export const readMarkersRoute: ServerRoute = {
+  method: 'GET',
+  path: '/api/conversations/{id}/reads',
+  options: {
+    tags: ['api'],
+    description: 'Read markers of every reader: message n is read by those with lastReadSeq ≥ n',
+    validate: { params: conversationIdParams },
+  },
+  async handler(request) {
+    const { id } = request.params as { id: number };
+    return { readers: await readMarkers(ctxOf(request), userOf(request), id) };
+  },
+};
+
+export const messageReadersRoute: ServerRoute = {
+  method: 'GET',
+  path: '/api/conversations/{id}/messages/{messageId}/reads',
+  options: {
+    tags: ['api'],
+    description: 'Who has read this message (read receipts; its sender left out)',
+    validate: {
+      params: conversationIdParams.keys({ messageId: messageId.required() }),
+    },
+  },
+  async handler(request) {
+    const { id, messageId: mid } = request.params as { id: number; messageId: string };
+    return { readers: await messageReaders(ctxOf(request), userOf(request), id, mid) };
+  },
+};

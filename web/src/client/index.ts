@@ -1,0 +1,3 @@
+export { RealtimeClient, type RealtimeEvents, type RealtimeOptions } from './realtime';
+export { ApiError, type ApiOptions, newId, RelaisApi } from './rest';
+export type * from './types';

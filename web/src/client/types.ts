@@ -1,0 +1,123 @@
+/**
+ * The shapes of the Relais conversation API and realtime events, as the server sends them
+ * (server/presenters, server/plugins/realtime-events.ts). Dates are ISO 8601 strings.
+ */
+export type ParticipantKind = 'professional' | 'structure' | 'account';
+
+export interface ParticipantRef {
+  kind: ParticipantKind;
+  id: number;
+}
+
+export interface Participant extends ParticipantRef {
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  profession: string | null;
+  city: string | null;
+  /** People (S10): signed in within the inactivity window, not lately, or no account. */
+  accountStatus: 'active' | 'inactive' | 'none' | null;
+  /** Structures: number of attached members (0: the message may go unanswered, S13). */
+  members: number | null;
+  addedAt: string;
+}
+
+export interface InsIdentity {
+  matricule: string;
+  oid: string | null;
+  birthName: string;
+  firstName: string;
+  birthDate: string;
+  sex: 'M' | 'F' | 'I';
+}
+
+export type Patient = { ins: InsIdentity } | { reference: string };
+
+export interface Message {
+  id: string;
+  conversationId: number;
+  seq: number;
+  body: string;
+  createdAt: string;
+  sender: { accountId: number; firstName: string; lastName: string } | null;
+  /** Set when the message was sent on behalf of a structure (S19). */
+  structure: { id: number; name: string } | null;
+  /** Sent by the signed-in account. */
+  mine: boolean;
+  /** Date and time in the reader's time zone. */
+  sentAt: { date: string; time: string; timeZone: string };
+  /** "MSF, expédié par MATHILDE le 30/03/26 à 12:25:32" (S20), in the reader's locale. */
+  signature: string;
+}
+
+export interface Conversation {
+  id: number;
+  subject: string;
+  patient: Patient | null;
+  createdAt: string;
+  lastActivityAt: string;
+  lastSeq: number;
+  participants: Participant[];
+}
+
+export interface ConversationSummary extends Conversation {
+  lastMessage: Message | null;
+  lastReadSeq: number;
+  unreadCount: number;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  nextCursor: string | null;
+  serverTime: string;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+  lastSeq: number;
+  lastReadSeq: number;
+}
+
+export interface ReadMarker {
+  accountId: number;
+  firstName: string;
+  lastName: string;
+  lastReadSeq: number;
+  readAt: string;
+}
+
+export interface ExistingConversation {
+  id: number;
+  subject: string;
+  lastActivityAt: string;
+  patient: Patient | null;
+}
+
+export interface NewConversationInput {
+  subject: string;
+  patient?: { ins: Omit<InsIdentity, 'oid'> & { oid?: string | null } } | { reference: string };
+  recipients: ParticipantRef[];
+  /** The first message; `id` is generated when omitted (keep it to retry safely). */
+  message: { id?: string; body: string };
+  onBehalfOf?: number | null;
+}
+
+/** Events on the user's subscription `/users/{accountId}`. */
+export type ServerEvent =
+  | { type: 'conversation.created'; conversation: Conversation; message: Message }
+  | { type: 'message.created'; conversationId: number; message: Message }
+  | {
+      type: 'read.updated';
+      conversationId: number;
+      reader: { accountId: number; firstName: string; lastName: string };
+      lastReadSeq: number;
+      readAt: string;
+    }
+  | {
+      type: 'participants.changed';
+      conversation: Conversation;
+      added: ParticipantRef[];
+      removed: ParticipantRef[];
+    };
