@@ -133,20 +133,23 @@ describe('creating a conversation', () => {
       'recipients.0',
     ],
     ['only oneself as recipient', { recipients: 'self' }, 'recipients'],
-  ])('refuses %s with 400 naming the field, storing nothing', async (_label, override, field) => {
-    const before = await counts();
-    const recipients =
-      override.recipients === 'self'
-        ? [pro(alice.professionalId)]
-        : (override.recipients ?? [pro(bruno.professionalId)]);
-    const res = await create(app.server, alice.token, recipients as never, {
-      ...override,
-      recipients,
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.body.field).toBe(field);
-    expect(await counts()).toEqual(before);
-  });
+  ] as Array<[string, Record<string, unknown>, string]>)(
+    'refuses %s with 400 naming the field, storing nothing',
+    async (_label, override, field) => {
+      const before = await counts();
+      const recipients =
+        override.recipients === 'self'
+          ? [pro(alice.professionalId)]
+          : (override.recipients ?? [pro(bruno.professionalId)]);
+      const res = await create(app.server, alice.token, recipients as never, {
+        ...override,
+        recipients,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body.field).toBe(field);
+      expect(await counts()).toEqual(before);
+    },
+  );
 });
 
 describe('existing conversations with exactly these participants (S17)', () => {
