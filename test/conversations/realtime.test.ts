@@ -165,7 +165,7 @@ describe('nothing lost', () => {
     });
     await node.stop();
     await seen.until(() => disconnected);
-    const during = [];
+    const during: string[] = [];
     for (const body of ['pendant 1', 'pendant 2', 'pendant 3']) {
       during.push((await send(node1.server, alice.token, conv.id, body)).body.id);
     }
