@@ -136,25 +136,69 @@ export function suggestPlaces(text: string, limit = 10): PlaceSuggestion[] {
 }
 
 export interface ResolvedPlace {
-  /** Any one of these tokens matches (postcode/commune/département codes). */
-  anyOf: string[];
-  /** Or all of these city-word prefix tokens. */
-  cityWords: string[];
+  /** Postcode, commune or département tokens: any one matches. */
+  codes: string[];
+  /** City words typed in full: all must match. */
+  cityAll: string[];
+  /** Completions of the last word typed: one must match (empty: no last-word condition). */
+  cityAny: string[];
+}
+
+let cityWords: string[] | undefined;
+/** Every distinct word of every commune name, sorted (about 20,000). */
+function cityVocabulary(): string[] {
+  if (!cityWords) {
+    const set = new Set<string>();
+    for (const c of communes()) for (const w of words(c.nom)) set.add(w);
+    cityWords = [...set].sort();
+  }
+  return cityWords;
+}
+
+const MAX_COMPLETIONS = 200;
+
+/** Commune-name words starting with `prefix`, the shortest first (at most 200). */
+export function completeCityWord(prefix: string): string[] {
+  const vocabulary = cityVocabulary();
+  let lo = 0;
+  let hi = vocabulary.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (vocabulary[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(prefix); i++) {
+    out.push(vocabulary[i]!);
+  }
+  return out.sort((a, b) => a.length - b.length).slice(0, MAX_COMPLETIONS);
 }
 
 /**
  * What the place field means: a postcode or INSEE code (5 characters), a département code
- * ("69", "2A", "974"), or a city / département name typed freely ("saint et", "rhône").
+ * ("69", "2A", "974"), or a city / département name typed freely ("saint ét", "rhône"),
+ * the last word being a prefix.
  */
 export function resolvePlace(text: string): ResolvedPlace {
   const raw = text.trim();
   const code = /\((\w{2,3})\)$/.exec(raw)?.[1]; // "Rhône (69)" as suggested
   const q = normalize(code ?? raw);
-  if (/^(\d{5}|2[ab]\d{3})$/.test(q)) return { anyOf: [`z:${q}`, `c:${q}`], cityWords: [] };
-  if (/^(\d{2}|2[ab]|97\d)$/.test(q)) return { anyOf: [`d:${q}`], cityWords: [] };
+  if (/^(\d{5}|2[ab]\d{3})$/.test(q)) {
+    return { codes: [`z:${q}`, `c:${q}`], cityAll: [], cityAny: [] };
+  }
+  if (/^(\d{2}|2[ab]|97\d)$/.test(q)) return { codes: [`d:${q}`], cityAll: [], cityAny: [] };
   const ws = words(q);
-  const depts = departements()
+  const codes = departements()
     .filter((d) => normalize(d.nom) === q)
     .map((d) => `d:${d.code.toLowerCase()}`);
-  return { anyOf: depts, cityWords: ws.map((w) => `v:${w.slice(0, 10)}`) };
+  const last = ws.pop();
+  if (!last) return { codes, cityAll: [], cityAny: [] };
+  const completions = completeCityWord(last);
+  return {
+    codes,
+    cityAll: ws.map((w) => `v:${w}`),
+    // A last word nobody's city starts with still matches itself (a city missing from the
+    // commune list); it then simply finds nothing.
+    cityAny: (completions.length ? completions : [last]).map((w) => `v:${w}`),
+  };
 }

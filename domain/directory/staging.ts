@@ -1,16 +1,14 @@
-import { parseLine } from './parser';
-import type { ActivityLine } from './parser';
 import type { Variant } from './format';
+import type { ActivityLine } from './parser';
+import { parseLine } from './parser';
 import {
-  arrayLiteral,
   idTokens,
+  nameTokens,
   personKeys,
   placeTokens,
-  prefixTokens,
   professionTokens,
   structureKeys,
 } from './tokens';
-import { words } from './normalize';
 
 /**
  * Turns extract lines into rows of the staging table (COPY text format). Person and
@@ -56,13 +54,16 @@ export const STAGING_COLUMNS = [
   'p_tokens',
   'a_tokens',
   's_sort',
+  's_last',
   's_text',
   's_tokens',
 ] as const;
 
 export const STAGING_DDL = `CREATE UNLOGGED TABLE directory_staging (
   line_no integer NOT NULL,
-  ${STAGING_COLUMNS.slice(1).map((c) => `${c} text`).join(',\n  ')}
+  ${STAGING_COLUMNS.slice(1)
+    .map((c) => `${c} text`)
+    .join(',\n  ')}
 )`;
 
 const ESCAPES = /[\\\t\n\r]/;
@@ -130,8 +131,8 @@ export class StagingWriter {
       this.personTokens.clear();
       const keys = personKeys(l.lastName, l.firstName);
       const t = new Set<string>();
-      prefixTokens('n', words(`${l.lastName} ${l.firstName}`), t);
-      idTokens([l.nationalId, l.identifier], t);
+      nameTokens([l.lastName, l.firstName], t);
+      idTokens([l.nationalId], t); // the bare RPPS/ADELI number is looked up with its prefix
       pSort = keys.sortKey;
       pLast = keys.lastKey;
       pText = keys.nameText;
@@ -150,16 +151,18 @@ export class StagingWriter {
 
     let sSort = '';
     let sText = '';
+    let sLast = '';
     let sTokens = '';
     if (l.structureKey && !this.seenStructures.has(l.structureKey)) {
       this.seenStructures.add(l.structureKey);
       const name = l.structureName || l.commercialName || l.structureKey;
       const keys = structureKeys(name, l.commercialName);
       const t = new Set<string>();
-      prefixTokens('n', words(`${name} ${l.commercialName}`), t);
+      nameTokens([name, l.commercialName], t);
       idTokens([l.structureKey, l.finessSite, l.finessLegal, l.siret, l.siren], t);
       placeTokens(l, t);
       sSort = keys.sortKey || l.structureKey.toLowerCase();
+      sLast = keys.lastKey || sSort;
       sText = keys.nameText;
       sTokens = [...t].join(' ');
     }
@@ -202,6 +205,7 @@ export class StagingWriter {
       pTokens,
       fresh.join(' '),
       sSort,
+      sLast,
       sText,
       sTokens,
     ]
@@ -209,5 +213,3 @@ export class StagingWriter {
       .join('\t')}\n`;
   }
 }
-
-export { arrayLiteral };

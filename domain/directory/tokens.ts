@@ -4,10 +4,27 @@ import { MAX_PREFIX, normalize, words } from './normalize';
  * The search keys of an entry (see migrations/20261126000300_directory_search.ts): built
  * here, in the importer's process, so that PostgreSQL only stores and indexes them.
  */
+/**
+ * Name prefixes from 2 characters: a one-letter word is matched on `name_text` instead
+ * (it matches a large share of the directory anyway, where an ordered scan is cheaper).
+ */
 export function prefixTokens(tag: string, ws: string[], out: Set<string>): void {
   for (const w of ws) {
     const max = Math.min(w.length, MAX_PREFIX);
-    for (let i = 1; i <= max; i++) out.add(`${tag}:${w.slice(0, i)}`);
+    for (let i = 2; i <= max; i++) out.add(`${tag}:${w.slice(0, i)}`);
+    if (w.length === 1) out.add(`${tag}:${w}`);
+  }
+}
+
+/**
+ * The name's words, plus each multi-word part written solid, so that "ndiaye" finds
+ * N'DIAYE, "legoff" LE GOFF and "jeanfrancois" JEAN-FRANÇOIS.
+ */
+export function nameTokens(parts: string[], out: Set<string>): void {
+  for (const part of parts) {
+    const ws = words(part);
+    prefixTokens('n', ws, out);
+    if (ws.length > 1) prefixTokens('n', [ws.join('')], out);
   }
 }
 
@@ -26,7 +43,9 @@ export function placeTokens(p: Place, out: Set<string>): void {
   if (p.departement) out.add(`d:${p.departement.toLowerCase()}`);
   if (p.postcode) out.add(`z:${p.postcode}`);
   if (p.communeCode) out.add(`c:${p.communeCode.toLowerCase()}`);
-  prefixTokens('v', words(p.city), out);
+  // Whole city words only: a typed prefix is expanded at query time from the list of
+  // commune names (geography.ts), which keeps the index a third smaller.
+  for (const w of words(p.city)) out.add(`v:${w}`);
 }
 
 export function professionTokens(professionCode: string, specialityCode: string, out: Set<string>) {
@@ -44,13 +63,21 @@ export interface NameKeys {
 export function personKeys(lastName: string, firstName: string): NameKeys {
   const last = normalize(lastName);
   const first = normalize(firstName);
-  return { sortKey: `${last} ${first}`.trim(), lastKey: last, nameText: ` ${last} ${first} ` };
+  return {
+    sortKey: `${last} ${first}`.trim(),
+    lastKey: last.replace(/ /g, ''),
+    nameText: ` ${last} ${first} `,
+  };
 }
 
 export function structureKeys(name: string, commercialName: string): NameKeys {
   const n = normalize(name);
   const c = normalize(commercialName);
-  return { sortKey: n, lastKey: n, nameText: ` ${n} ${c && c !== n ? `${c} ` : ''}` };
+  return {
+    sortKey: n,
+    lastKey: n.replace(/ /g, ''),
+    nameText: ` ${n} ${c && c !== n ? `${c} ` : ''}`,
+  };
 }
 
 /** A text[] literal for COPY (tokens never contain quotes, commas, braces or spaces). */
