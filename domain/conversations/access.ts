@@ -56,16 +56,18 @@ export async function requireSeats(
  * Disabled accounts are left out; accounts without a live connection simply receive nothing.
  */
 export async function audienceOf(db: Knex, conversationId: number): Promise<number[]> {
-  const { rows } = await db.raw(
-    `SELECT a.id FROM conversation_participants p JOIN accounts a ON a.professional_id = p.professional_id
-      WHERE p.conversation_id = ? AND p.left_at IS NULL AND a.disabled_at IS NULL
-     UNION
-     SELECT p.account_id FROM conversation_participants p
-      WHERE p.conversation_id = ? AND p.left_at IS NULL AND p.account_id IS NOT NULL
-     UNION
-     SELECT m.account_id FROM conversation_participants p JOIN structure_members m ON m.structure_id = p.structure_id
-      WHERE p.conversation_id = ? AND p.left_at IS NULL`,
-    [conversationId, conversationId, conversationId],
-  );
-  return (rows as Array<{ id: number | null; account_id?: number }>).map((r) => Number(r.id));
+  const { rows } = await db.raw(AUDIENCE_SQL, [conversationId, conversationId, conversationId]);
+  return (rows as Array<{ id: number }>).map((r) => Number(r.id));
 }
+
+/** The audience query, with three `?` bindings for the conversation id (also used inline). */
+export const AUDIENCE_SQL = `SELECT a.id FROM conversation_participants p
+      JOIN accounts a ON a.professional_id = p.professional_id
+     WHERE p.conversation_id = ? AND p.left_at IS NULL AND a.disabled_at IS NULL
+    UNION
+    SELECT p.account_id FROM conversation_participants p
+     WHERE p.conversation_id = ? AND p.left_at IS NULL AND p.account_id IS NOT NULL
+    UNION
+    SELECT m.account_id FROM conversation_participants p
+      JOIN structure_members m ON m.structure_id = p.structure_id
+     WHERE p.conversation_id = ? AND p.left_at IS NULL`;

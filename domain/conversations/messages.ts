@@ -1,7 +1,7 @@
 import Boom from '@hapi/boom';
 import type { AppContext } from '../context';
 import { publishEvent } from '../realtime';
-import { audienceOf, type Reader, requireSeats } from './access';
+import { AUDIENCE_SQL, type Reader, requireSeats } from './access';
 import { fieldError, notFound } from './errors';
 import { NOW_MS } from './load';
 import {
@@ -65,34 +65,44 @@ export async function sendMessage(
     structureId = seats.structureIds[0] ?? null;
   }
 
-  const retried = await findRetry(ctx, sender, conversationId, input.id);
-  if (retried) return retried;
-
-  let audience: number[];
+  // One statement, hence one implicit transaction and one round trip: the conversation
+  // row's lock gives the next seq, the message is stored, the sender's read marker moves,
+  // and the audience is read. A duplicate id aborts it all (nothing half-done, no seq gap).
+  let row: MessageRow & { audience: number[] };
   try {
-    audience = await db.transaction(async (trx) => {
-      const [{ last_seq: seq }] = await trx('conversations')
-        .where({ id: conversationId })
-        .update({ last_seq: trx.raw('last_seq + 1'), last_activity_at: trx.raw(NOW_MS) })
-        .returning('last_seq');
-      await trx('messages').insert({
-        id: input.id,
-        conversation_id: conversationId,
-        seq,
-        sender_account_id: sender.accountId,
-        structure_id: structureId,
+    const { rows } = await db.raw(
+      `WITH c AS (
+         UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ${NOW_MS}
+          WHERE id = ? RETURNING id, last_seq
+       ), m AS (
+         INSERT INTO messages (id, conversation_id, seq, sender_account_id, structure_id, body)
+         SELECT ?, c.id, c.last_seq, ?, ?, ? FROM c
+         RETURNING *
+       ), r AS (
+         INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
+         SELECT m.conversation_id, m.sender_account_id, m.seq, now() FROM m
+         ON CONFLICT (conversation_id, account_id) DO UPDATE
+           SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
+               read_at = now()
+       )
+       SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
+              m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
+              s.name AS structure_name, ARRAY(${AUDIENCE_SQL}) AS audience
+         FROM m
+         LEFT JOIN accounts a ON a.id = m.sender_account_id
+         LEFT JOIN structures s ON s.id = m.structure_id`,
+      [
+        conversationId,
+        input.id,
+        sender.accountId,
+        structureId,
         body,
-      });
-      await trx.raw(
-        `INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
-         VALUES (?, ?, ?, now())
-         ON CONFLICT (conversation_id, account_id)
-         DO UPDATE SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
-                       read_at = now()`,
-        [conversationId, sender.accountId, seq],
-      );
-      return audienceOf(trx, conversationId);
-    });
+        conversationId,
+        conversationId,
+        conversationId,
+      ],
+    );
+    row = rows[0];
   } catch (err) {
     const again = isDuplicateId(err)
       ? await findRetry(ctx, sender, conversationId, input.id)
@@ -100,8 +110,13 @@ export async function sendMessage(
     if (again) return again;
     throw err;
   }
-  const message = toMessageRecord(await messagesQuery(db).where('m.id', input.id).first());
-  await publishEvent(ctx, audience, { type: 'message.created', conversationId, message });
+  if (!row) throw notFound();
+  const message = toMessageRecord(row);
+  await publishEvent(ctx, row.audience.map(Number), {
+    type: 'message.created',
+    conversationId,
+    message,
+  });
   return { message, created: true };
 }
 
