@@ -30,6 +30,45 @@ export interface Config {
   integrations: Integration[];
   wsMaxPayloadBytes: number;
   shutdownTimeoutMs: number;
+  /** Invitations and reminders (issue 6): see docs/invitations.md. */
+  delivery: DeliveryConfig;
+  invitations: InvitationsConfig;
+  inactivity: InactivityConfig;
+}
+
+export interface DeliveryConfig {
+  /** smtp(s)://user:pass@host:port; null: e-mails are written to the outbox folder. */
+  smtpUrl: string | null;
+  smtpPoolSize: number;
+  mailFrom: string;
+  dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+  /** null: SMS are written to the outbox folder. */
+  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string | null } | null;
+  outboxDir: string;
+}
+
+export interface InvitationsConfig {
+  ttlDays: number;
+  maxPerInviterPerDay: number;
+  maxPerTargetPerWeek: number;
+  /** SMS are held between these local hours (start inclusive, end exclusive), e.g. 21 → 8. */
+  quietStartHour: number;
+  quietEndHour: number;
+  quietTimeZone: string;
+  /** Global SMS throughput: at most `smsRateMax` per `smsRateMs` across all workers. */
+  smsRateMax: number;
+  smsRateMs: number;
+  emailConcurrency: number;
+  /** Queued invitations untouched for this long are re-enqueued by the sweep. */
+  sweepAfterSeconds: number;
+}
+
+export interface InactivityConfig {
+  /** Daily scan, "HH:MM" in `timeZone`. */
+  scanTime: string;
+  timeZone: string;
+  /** Days without activity at which reminders go out: the first is the inactivity threshold. */
+  reminderDays: number[];
 }
 
 /** The secret of the demo intranet: fine on a laptop, refused in production. */
@@ -70,6 +109,44 @@ const schema = Joi.object({
   EMBED_INTEGRATIONS: integrationList.allow(''),
   WS_MAX_PAYLOAD_BYTES: Joi.number().integer().min(1024).max(10485760).default(65536),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
+  SMTP_URL: Joi.string()
+    .uri({ scheme: ['smtp', 'smtps'] })
+    .allow(''),
+  SMTP_POOL_SIZE: Joi.number().integer().min(1).max(100).default(5),
+  MAIL_FROM: Joi.string().max(200).default('Relais <no-reply@relais.localhost>'),
+  DKIM_DOMAIN: Joi.string().hostname().allow(''),
+  DKIM_SELECTOR: Joi.string()
+    .pattern(/^[A-Za-z0-9._-]+$/)
+    .allow(''),
+  DKIM_PRIVATE_KEY: Joi.string().allow(''),
+  TWILIO_ACCOUNT_SID: Joi.string()
+    .pattern(/^AC[0-9a-fA-F]{32}$/)
+    .allow(''),
+  TWILIO_AUTH_TOKEN: Joi.string().allow(''),
+  TWILIO_FROM: Joi.string().allow(''),
+  TWILIO_API_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .allow(''),
+  OUTBOX_DIR: Joi.string().default('var/outbox'),
+  INVITATION_TTL_DAYS: Joi.number().integer().min(1).max(90).default(14),
+  INVITATION_MAX_PER_INVITER_PER_DAY: Joi.number().integer().min(1).default(20),
+  INVITATION_MAX_PER_TARGET_PER_WEEK: Joi.number().integer().min(1).default(3),
+  SMS_QUIET_HOURS: Joi.string()
+    .pattern(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/)
+    .default('21-8')
+    .messages({ 'string.pattern.base': '"{{#label}}" must look like 21-8 (start-end hours)' }),
+  SMS_QUIET_TIME_ZONE: Joi.string().default('Europe/Paris'),
+  SMS_RATE_PER_SECOND: Joi.number().min(0.01).max(1000).default(1),
+  EMAIL_CONCURRENCY: Joi.number().integer().min(1).max(500).default(50),
+  INVITATION_SWEEP_AFTER_SECONDS: Joi.number().integer().min(5).default(120),
+  INACTIVITY_SCAN_TIME: Joi.string()
+    .pattern(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .default('03:30')
+    .messages({ 'string.pattern.base': '"{{#label}}" must be HH:MM' }),
+  INACTIVITY_TIME_ZONE: Joi.string().default('Europe/Paris'),
+  INACTIVITY_REMINDER_DAYS: Joi.string()
+    .pattern(/^\d{1,3}(,\d{1,3})*$/)
+    .default('30,37,51'),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -143,5 +220,82 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrations,
     wsMaxPayloadBytes: value.WS_MAX_PAYLOAD_BYTES,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
+    ...messagingConfig(value, value.INACTIVITY_DAYS),
+  };
+}
+
+function validTimeZone(name: string, variable: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name;
+  } catch {
+    throw new ConfigError([`${variable}: "${name}" is not a known time zone`]);
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the Joi-validated environment
+function messagingConfig(value: any, inactivityDays: number) {
+  const dkimParts = [value.DKIM_DOMAIN, value.DKIM_SELECTOR, value.DKIM_PRIVATE_KEY];
+  if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) {
+    throw new ConfigError(['DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together']);
+  }
+  const twilioParts = [value.TWILIO_ACCOUNT_SID, value.TWILIO_AUTH_TOKEN, value.TWILIO_FROM];
+  if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
+    throw new ConfigError(['TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together']);
+  }
+  const reminderDays = String(value.INACTIVITY_REMINDER_DAYS).split(',').map(Number);
+  if (reminderDays.some((d, i) => i > 0 && d <= reminderDays[i - 1]!)) {
+    throw new ConfigError(['INACTIVITY_REMINDER_DAYS: days must increase, e.g. 30,37,51']);
+  }
+  if (reminderDays[0]! < inactivityDays) {
+    throw new ConfigError([
+      'INACTIVITY_REMINDER_DAYS: the first reminder cannot come before INACTIVITY_DAYS',
+    ]);
+  }
+  const [quietStart, quietEnd] = String(value.SMS_QUIET_HOURS).split('-').map(Number);
+  const perSecond = value.SMS_RATE_PER_SECOND as number;
+  // BullMQ's limiter counts whole jobs per window: 0.5/s is 1 per 2 s.
+  const smsRate =
+    perSecond >= 1
+      ? { smsRateMax: Math.round(perSecond), smsRateMs: 1000 }
+      : { smsRateMax: 1, smsRateMs: Math.round(1000 / perSecond) };
+  return {
+    delivery: {
+      smtpUrl: value.SMTP_URL || null,
+      smtpPoolSize: value.SMTP_POOL_SIZE,
+      mailFrom: value.MAIL_FROM,
+      dkim: value.DKIM_DOMAIN
+        ? {
+            domainName: value.DKIM_DOMAIN,
+            keySelector: value.DKIM_SELECTOR,
+            privateKey: String(value.DKIM_PRIVATE_KEY).replace(/\\n/g, '\n'),
+          }
+        : null,
+      twilio: value.TWILIO_ACCOUNT_SID
+        ? {
+            accountSid: value.TWILIO_ACCOUNT_SID,
+            authToken: value.TWILIO_AUTH_TOKEN,
+            from: value.TWILIO_FROM,
+            apiUrl: value.TWILIO_API_URL ? String(value.TWILIO_API_URL).replace(/\/$/, '') : null,
+          }
+        : null,
+      outboxDir: value.OUTBOX_DIR,
+    },
+    invitations: {
+      ttlDays: value.INVITATION_TTL_DAYS,
+      maxPerInviterPerDay: value.INVITATION_MAX_PER_INVITER_PER_DAY,
+      maxPerTargetPerWeek: value.INVITATION_MAX_PER_TARGET_PER_WEEK,
+      quietStartHour: quietStart!,
+      quietEndHour: quietEnd!,
+      quietTimeZone: validTimeZone(value.SMS_QUIET_TIME_ZONE, 'SMS_QUIET_TIME_ZONE'),
+      ...smsRate,
+      emailConcurrency: value.EMAIL_CONCURRENCY,
+      sweepAfterSeconds: value.INVITATION_SWEEP_AFTER_SECONDS,
+    },
+    inactivity: {
+      scanTime: value.INACTIVITY_SCAN_TIME,
+      timeZone: validTimeZone(value.INACTIVITY_TIME_ZONE, 'INACTIVITY_TIME_ZONE'),
+      reminderDays,
+    },
   };
 }

@@ -1,7 +1,13 @@
 import type { Worker } from 'bullmq';
 import type { AppContext } from '../domain/context';
 import { createQueue } from '../domain/jobs/queues';
-import { registerMaintenanceSchedules } from '../domain/jobs/schedules';
+import {
+  registerInactivitySchedules,
+  registerInvitationSchedules,
+  registerMaintenanceSchedules,
+} from '../domain/jobs/schedules';
+import { startInactivityWorker } from './inactivity';
+import { startInvitationWorkers } from './invitations';
 import { startMaintenanceWorker } from './maintenance';
 
 export interface Workers {
@@ -15,8 +21,18 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
   const maintenance = createQueue(ctx.config, 'maintenance');
   await registerMaintenanceSchedules(maintenance, 'Europe/Paris');
   await maintenance.close();
+  const invitations = createQueue(ctx.config, 'invitations');
+  await registerInvitationSchedules(invitations, 'Europe/Paris');
+  await invitations.close();
+  const inactivity = createQueue(ctx.config, 'inactivity');
+  await registerInactivitySchedules(inactivity, ctx.config.inactivity);
+  await inactivity.close();
 
-  const workers = [startMaintenanceWorker(ctx)];
+  const workers = [
+    startMaintenanceWorker(ctx),
+    ...startInvitationWorkers(ctx),
+    startInactivityWorker(ctx),
+  ];
   for (const worker of workers) {
     worker.on('failed', (job, err) =>
       ctx.logger.warn(

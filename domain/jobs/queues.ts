@@ -11,6 +11,29 @@ export interface JobPayloads {
   maintenance: {
     'purge-sessions': Record<string, never>;
   };
+  /** Invitation e-mails (issue 6); job id `inv-<invitation>-<attempt>`. */
+  'invitation-email': {
+    deliver: InvitationDelivery;
+  };
+  /** Invitation SMS, rate-limited across workers to the Twilio account's throughput. */
+  'invitation-sms': {
+    deliver: InvitationDelivery;
+  };
+  /** Invitation housekeeping: re-enqueue what was left queued, expire old links. */
+  invitations: {
+    sweep: Record<string, never>;
+    expire: Record<string, never>;
+  };
+  /** The daily inactivity scan and the reminders it decides (job id `rem-<reminder>`). */
+  inactivity: {
+    scan: Record<string, never>;
+    remind: { reminderId: number };
+  };
+}
+
+export interface InvitationDelivery {
+  invitationId: number;
+  attempt: number;
 }
 
 export type QueueName = keyof JobPayloads;

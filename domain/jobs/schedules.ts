@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { InactivityConfig } from '../config';
 
 /**
  * Periodic jobs, as BullMQ job schedulers (BullMQ 6 has no repeatable jobs). Upserting a
@@ -10,5 +11,29 @@ export async function registerMaintenanceSchedules(maintenance: Queue, timeZone:
     'purge-sessions',
     { pattern: '17 * * * *', tz: timeZone },
     { name: 'purge-sessions', data: {} },
+  );
+}
+
+/** Invitations: re-enqueue what was left queued every minute, expire old links hourly. */
+export async function registerInvitationSchedules(invitations: Queue, timeZone: string) {
+  await invitations.upsertJobScheduler(
+    'invitations-sweep',
+    { pattern: '* * * * *', tz: timeZone },
+    { name: 'sweep', data: {} },
+  );
+  await invitations.upsertJobScheduler(
+    'invitations-expire',
+    { pattern: '7 * * * *', tz: timeZone },
+    { name: 'expire', data: {} },
+  );
+}
+
+/** The daily inactivity scan at INACTIVITY_SCAN_TIME in INACTIVITY_TIME_ZONE. */
+export async function registerInactivitySchedules(inactivity: Queue, config: InactivityConfig) {
+  const [hour, minute] = config.scanTime.split(':').map(Number);
+  await inactivity.upsertJobScheduler(
+    'inactivity-scan',
+    { pattern: `${minute} ${hour} * * *`, tz: config.timeZone },
+    { name: 'scan', data: {} },
   );
 }

@@ -1,0 +1,122 @@
+import type { AppContext } from '../context';
+import type { Mailer } from '../delivery';
+import { renderReminderEmail } from './messages';
+
+export type ReminderOutcome = 'sent' | 'already-sent' | 'not-needed' | 'missing';
+
+/**
+ * Sends one reminder, at most once per recorded attempt: claimed as "sending" before the
+ * send, "sent" after; a retry finding "sent" does nothing. An account that came back,
+ * or unsubscribed, since the scan gets nothing.
+ */
+export async function sendReminder(
+  ctx: AppContext,
+  mailer: Mailer,
+  reminderId: number,
+): Promise<ReminderOutcome> {
+  const claimed = await ctx.db.raw(
+    `WITH cur AS (
+       SELECT r.id, r.state FROM inactivity_reminders r
+         JOIN accounts a ON a.id = r.account_id
+        WHERE r.id = ? AND a.inactive_since = r.inactive_since
+          AND a.reminders_unsubscribed_at IS NULL AND a.disabled_at IS NULL
+          FOR UPDATE OF r
+     ), upd AS (
+       UPDATE inactivity_reminders r SET state = 'sending'
+         FROM cur WHERE r.id = cur.id AND cur.state IN ('queued', 'sending')
+       RETURNING r.id
+     )
+     SELECT r.id, r.unsubscribe_token, a.email, a.first_name, a.locale
+       FROM upd JOIN inactivity_reminders r ON r.id = upd.id JOIN accounts a ON a.id = r.account_id`,
+    [reminderId],
+  );
+  const row = claimed.rows[0];
+  if (!row) {
+    const r = await ctx.db('inactivity_reminders').where({ id: reminderId }).first('state');
+    if (!r) return 'missing';
+    if (r.state === 'sent') return 'already-sent';
+    await ctx
+      .db('inactivity_reminders')
+      .where({ id: reminderId })
+      .whereIn('state', ['queued', 'sending'])
+      .update({ state: 'failed', error: 'no longer needed' });
+    return 'not-needed';
+  }
+  const base = ctx.config.publicUrl;
+  const unsubscribeUrl = `${base}/unsubscribe/${row.unsubscribe_token}`;
+  const email = renderReminderEmail({
+    locale: row.locale,
+    firstName: row.first_name,
+    signInUrl: base,
+    unsubscribeUrl,
+  });
+  const { providerId } = await mailer.send({
+    to: row.email,
+    ...email,
+    messageId: `<reminder-${reminderId}@${new URL(base).hostname}>`,
+    headers: {
+      'Auto-Submitted': 'auto-generated',
+      'X-Relais-Kind': 'reminder',
+      'List-Unsubscribe': `<${unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  });
+  await ctx
+    .db('inactivity_reminders')
+    .where({ id: reminderId })
+    .update({ state: 'sent', sent_at: ctx.db.fn.now(), provider_id: providerId, error: null });
+  return 'sent';
+}
+
+export async function failReminder(ctx: AppContext, reminderId: number, reason: string) {
+  await ctx
+    .db('inactivity_reminders')
+    .where({ id: reminderId })
+    .whereNot('state', 'sent')
+    .update({ state: 'failed', error: reason.slice(0, 300) });
+}
+
+export async function releaseReminder(ctx: AppContext, reminderId: number, reason: string) {
+  await ctx
+    .db('inactivity_reminders')
+    .where({ id: reminderId, state: 'sending' })
+    .update({ state: 'queued', error: reason.slice(0, 300) });
+}
+
+const UNSUBSCRIBE_TOKEN = /^[0-9a-f]{64}$/;
+
+/** Who a reminder's unsubscribe link belongs to (for the confirmation page), or null. */
+export async function unsubscribeTarget(
+  ctx: AppContext,
+  token: string,
+): Promise<{ accountId: number; locale: 'fr' | 'en'; unsubscribed: boolean } | null> {
+  if (!UNSUBSCRIBE_TOKEN.test(token)) return null;
+  const row = await ctx
+    .db('inactivity_reminders as r')
+    .join('accounts as a', 'a.id', 'r.account_id')
+    .where('r.unsubscribe_token', token)
+    .first('a.id', 'a.locale', 'a.reminders_unsubscribed_at');
+  if (!row) return null;
+  return {
+    accountId: row.id,
+    locale: row.locale,
+    unsubscribed: Boolean(row.reminders_unsubscribed_at),
+  };
+}
+
+/** Turns reminders off for the link's account, without signing in. Idempotent. */
+export async function unsubscribeReminders(ctx: AppContext, token: string): Promise<boolean> {
+  const target = await unsubscribeTarget(ctx, token);
+  if (!target) return false;
+  await ctx
+    .db('accounts')
+    .where({ id: target.accountId })
+    .whereNull('reminders_unsubscribed_at')
+    .update({ reminders_unsubscribed_at: ctx.db.fn.now() });
+  await ctx
+    .db('inactivity_reminders')
+    .where({ account_id: target.accountId })
+    .where('state', 'queued')
+    .update({ state: 'failed', error: 'unsubscribed' });
+  return true;
+}

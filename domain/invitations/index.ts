@@ -1,0 +1,45 @@
+import { setPendingInvitationLookup } from '../directory/statuses';
+import { pendingInvitationsAmong } from './pending';
+
+export {
+  type Channel,
+  type CreatedInvitation,
+  type InvitationRow,
+  type Inviter,
+  inviteProfessional,
+  type NewInvitation,
+} from './create';
+export {
+  type DeliveryHooks,
+  type DeliveryOutcome,
+  deliverInvitation,
+  markDeliveryFailed,
+  releaseAttempt,
+  type Transports,
+} from './deliver';
+export { isGsm7, toGsm7 } from './gsm7';
+export {
+  acceptInvitation,
+  type Joined,
+  type JoinInput,
+  type LinkState,
+  LinkUnusableError,
+  lookupInvitationLink,
+} from './join';
+export {
+  expireInvitations,
+  getInvitation,
+  type InvitationView,
+  listInvitations,
+  resendInvitation,
+  revokeInvitation,
+  sweepQueuedInvitations,
+} from './manage';
+export { renderInvitationEmail, renderInvitationSms } from './messages';
+export { pendingInvitationsAmong } from './pending';
+export { closeInvitationQueues, deliveryJobId, enqueueDeliveries } from './queue';
+export { quietHoursDelayMs } from './quiet-hours';
+export { applyTwilioStatus, type TwilioStatus } from './status-callback';
+
+// The directory shows "invited" for professionals with an open invitation (its hook).
+setPendingInvitationLookup(pendingInvitationsAmong);
