@@ -43,8 +43,11 @@ export interface SentMessage {
 /**
  * Sends a message. The sender answers in person when they are a participant in person,
  * otherwise (or when asked) on behalf of a participating structure they are attached to.
- * The conversation row's lock orders concurrent senders and gives the next sequence number;
- * the sender's own read marker moves to it. The event is published after commit.
+ *
+ * One statement, hence one implicit transaction and one round trip on the hot path: the
+ * seat is checked, the conversation row's lock gives the next seq, the message is stored,
+ * the sender's read marker moves, and the audience is read. A duplicate id aborts it all
+ * (nothing half-done, no seq gap). The event is published after commit.
  */
 export async function sendMessage(
   ctx: AppContext,
@@ -54,29 +57,25 @@ export async function sendMessage(
 ): Promise<SentMessage> {
   const { db } = ctx;
   const body = checkBody(input.body);
-  const seats = await requireSeats(db, sender, conversationId);
-  let structureId: number | null = null;
-  if (input.onBehalfOf) {
-    if (!seats.structureIds.includes(input.onBehalfOf)) {
-      throw Boom.forbidden('You are not attached to this structure in this conversation');
-    }
-    structureId = input.onBehalfOf;
-  } else if (!seats.personal) {
-    structureId = seats.structureIds[0] ?? null;
-  }
-
-  // One statement, hence one implicit transaction and one round trip: the conversation
-  // row's lock gives the next seq, the message is stored, the sender's read marker moves,
-  // and the audience is read. A duplicate id aborts it all (nothing half-done, no seq gap).
-  let row: MessageRow & { audience: number[] };
+  const onBehalfOf = input.onBehalfOf ?? null;
+  let row: (MessageRow & { audience: number[] }) | undefined;
   try {
     const { rows } = await db.raw(
-      `WITH c AS (
+      `WITH seat AS (
+         -- in person first (structure_id NULL), else the first structure the sender is in
+         SELECT p.structure_id FROM conversation_participants p
+          WHERE p.conversation_id = ? AND p.left_at IS NULL
+            AND (p.account_id = ? OR p.professional_id = ?
+                 OR p.structure_id IN (SELECT structure_id FROM structure_members WHERE account_id = ?))
+            AND (?::bigint IS NULL OR p.structure_id = ?::bigint)
+          ORDER BY p.structure_id NULLS FIRST
+          LIMIT 1
+       ), c AS (
          UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ${NOW_MS}
-          WHERE id = ? RETURNING id, last_seq
+          WHERE id = ? AND EXISTS (SELECT 1 FROM seat) RETURNING id, last_seq
        ), m AS (
          INSERT INTO messages (id, conversation_id, seq, sender_account_id, structure_id, body)
-         SELECT ?, c.id, c.last_seq, ?, ?, ? FROM c
+         SELECT ?, c.id, c.last_seq, ?, (SELECT structure_id FROM seat), ? FROM c
          RETURNING *
        ), r AS (
          INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
@@ -93,9 +92,14 @@ export async function sendMessage(
          LEFT JOIN structures s ON s.id = m.structure_id`,
       [
         conversationId,
+        sender.accountId,
+        sender.professionalId ?? -1,
+        sender.accountId,
+        onBehalfOf,
+        onBehalfOf,
+        conversationId,
         input.id,
         sender.accountId,
-        structureId,
         body,
         conversationId,
         conversationId,
@@ -110,7 +114,14 @@ export async function sendMessage(
     if (again) return again;
     throw err;
   }
-  if (!row) throw notFound();
+  if (!row) {
+    // Nothing stored: say why (404 for a stranger, 403 for a structure not theirs here).
+    await requireSeats(db, sender, conversationId);
+    if (onBehalfOf) {
+      throw Boom.forbidden('You are not attached to this structure in this conversation');
+    }
+    throw notFound();
+  }
   const message = toMessageRecord(row);
   await publishEvent(ctx, row.audience.map(Number), {
     type: 'message.created',

@@ -39,8 +39,22 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// formatToParts is slow next to the rest of a fan-out: the readers of one message mostly
+// share a time zone, so the last results are remembered.
+const recent = new Map<string, { date: string; time: string }>();
+
 /** Date dd/mm/yy and time hh:mm:ss in the time zone, whatever the locale (as in the seed). */
 export function localDateTime(iso: string, timeZone: string): { date: string; time: string } {
+  const key = `${timeZone}|${iso}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const local = formatLocal(iso, timeZone);
+  if (recent.size >= 2000) recent.clear();
+  recent.set(key, local);
+  return local;
+}
+
+function formatLocal(iso: string, timeZone: string): { date: string; time: string } {
   const parts = Object.fromEntries(
     formatter(timeZone)
       .formatToParts(new Date(iso))
