@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../domain/accounts';
 import type { AppContext } from '../../domain/context';
-import { COLUMNS_56 } from '../../domain/directory/format';
+import { generateLines } from '../../domain/directory/generator';
 import { importExtract } from '../../domain/directory/importer';
 import { extractLine } from './extract-lines';
 import { DEMO_PASSWORD, PEOPLE } from './people';
@@ -20,15 +20,18 @@ export const DEMO_USERS = PEOPLE.map((p) => ({
 
 const DAY = 86_400_000;
 
-/** Writes the demo extract: the seed card's cast, then (when given) generated lines. */
-async function writeDemoExtract(
-  file: string,
-  generated?: (out: NodeJS.WritableStream) => Promise<void>,
-) {
+/** How many generated activity lines join the cast: a few hundred professionals. */
+const GENERATED_LINES = 700;
+
+/**
+ * Writes the demo extract in the national format: generated professionals (deterministic
+ * seed, so every demo looks the same), then the seed card's cast.
+ */
+async function writeDemoExtract(file: string) {
   const out = createWriteStream(file, 'utf8');
-  out.write(`${COLUMNS_56.join('|')}\n`);
+  // The generator's first line is the 56-column header.
+  for (const line of generateLines({ lines: GENERATED_LINES, seed: 2026 })) out.write(line);
   for (const person of PEOPLE) out.write(`${extractLine(person)}\n`);
-  if (generated) await generated(out);
   out.end();
   await once(out, 'finish');
 }
@@ -39,13 +42,10 @@ async function writeDemoExtract(
  * with none, MSF with Mathilde) and cast, plus a few hundred generated professionals,
  * some with accounts (active, or inactive for more than 30 days), most without.
  */
-export async function seedDemo(
-  ctx: AppContext,
-  generated?: (out: NodeJS.WritableStream) => Promise<void>,
-): Promise<string> {
+export async function seedDemo(ctx: AppContext): Promise<string> {
   const file = join(tmpdir(), `relais-demo-${process.pid}-${Date.now()}.txt`);
   try {
-    await writeDemoExtract(file, generated);
+    await writeDemoExtract(file);
     const report = await importExtract(ctx.db, file);
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const now = Date.now();

@@ -26,9 +26,7 @@ let routes: RequestRoute[];
 beforeAll(async () => {
   app = await startTestApp();
   user = await createUser(app.ctx);
-  routes = app.server
-    .table()
-    .filter((r) => r.method !== 'options' && !r.path.startsWith('/nes') && r.method !== '_special');
+  routes = app.server.table().filter((r) => r.method !== 'options' && !r.path.startsWith('/nes'));
 });
 afterAll(() => app.stop());
 
@@ -37,6 +35,8 @@ const isPublic = (r: RequestRoute) =>
   PUBLIC.has(key(r)) ||
   PUBLIC_PREFIXES.some((prefix) => key(r).startsWith(prefix)) ||
   (r.settings.plugins as Record<string, { public?: boolean }>)?.relais?.public;
+
+const hasParams = (r: RequestRoute) => r.path.includes('{');
 
 /** A URL for the route with every path parameter set to something no validator accepts. */
 function urlWith(r: RequestRoute, value: string): string {
@@ -58,7 +58,7 @@ describe('every API route', () => {
   it('validates path parameters, query and payload with Joi', () => {
     for (const r of routes.filter((r) => r.path.startsWith('/api/'))) {
       const validate = r.settings.validate ?? {};
-      if (r.params.length) expect(validate.params, `${key(r)} params`).toBeTruthy();
+      if (hasParams(r)) expect(validate.params, `${key(r)} params`).toBeTruthy();
       if (['post', 'put', 'patch'].includes(r.method)) {
         expect(validate.payload, `${key(r)} payload`).toBeTruthy();
       }
@@ -78,7 +78,7 @@ describe('every API route', () => {
         res = await call(app.server, r.method, `${urlWith(r, '1')}?unexpectedField=1`, {
           token: user.token,
         });
-      } else if (r.params.length) {
+      } else if (hasParams(r)) {
         res = await call(app.server, r.method, urlWith(r, '%%not-an-id%%'), { token: user.token });
       }
       if (!res) continue;
