@@ -31,15 +31,18 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A French-speaking phone-sized or desktop context. */
-export function newContext(
+export async function newContext(
   browser: Browser,
   options: { locale?: string; width?: number; height?: number } = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({
+  const context = await browser.newContext({
     locale: options.locale ?? 'fr-FR',
     timezoneId: 'Europe/Paris',
     viewport: { width: options.width ?? 390, height: options.height ?? 800 },
   });
+  // Fail a step with its locator rather than the whole test with a bare timeout.
+  context.setDefaultTimeout(8000);
+  return context;
 }
 
 /**

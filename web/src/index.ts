@@ -7,7 +7,10 @@
 export { ApiError } from './api/http';
 export type { Account, Me, SessionGrant } from './api/types';
 export { RelaisApp } from './components/relais-app';
+export { RelaisConversation } from './components/relais-conversation';
 export { RelaisConversationList } from './components/relais-conversation-list';
+export { RelaisNewConversation } from './components/relais-new-conversation';
+export { RelaisRecipientPicker } from './components/relais-recipient-picker';
 export { RelaisSignIn } from './components/relais-sign-in';
 export { applyLocale, getLocale } from './i18n';
 export {

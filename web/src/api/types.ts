@@ -26,3 +26,23 @@ export interface SessionGrant {
   expiresAt: string;
   account: Account;
 }
+
+import type { Conversation, ConversationSummary, Message, ReadMarker } from './conversations';
+
+/**
+ * What the elements of a session hear from the realtime link (session/realtime.ts), after
+ * the realtime client has de-duplicated messages and caught up after reconnections.
+ */
+export type RealtimeEvent =
+  | { type: 'message'; conversationId: number; message: Message; live: boolean }
+  | {
+      type: 'conversation';
+      conversation: Conversation | ConversationSummary;
+      reason: 'created' | 'participants' | 'catch-up';
+    }
+  | ({ type: 'read'; conversationId: number } & Omit<
+      ReadMarker,
+      'accountId' | 'firstName' | 'lastName'
+    > & {
+        reader: { accountId: number; firstName: string; lastName: string };
+      });

@@ -1,5 +1,5 @@
 import { localized, msg } from '@lit/localize';
-import { css, html, LitElement, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError } from '../api/http';
 import { applyLocale } from '../i18n';
@@ -11,11 +11,14 @@ import {
   storeSession,
 } from '../session/session';
 import { theme } from '../styles/theme';
+import './relais-conversation';
 import './relais-conversation-list';
+import './relais-new-conversation';
 import './relais-sign-in';
 
 type Phase = 'starting' | 'signed-out' | 'ready';
 type Notice = 'expired' | 'embed-failed' | 'signed-out' | 'unreachable' | null;
+type View = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'new' };
 
 /**
  * The whole Relais application: sign-in (or an intranet's embed token), then the
@@ -104,9 +107,38 @@ export class RelaisApp extends LitElement {
         padding: 2rem 1rem;
         text-align: center;
       }
-      main {
-        max-width: 60rem;
-        margin: 0 auto;
+      .offline {
+        margin: 0;
+        padding: 0.4rem 1rem;
+        background: var(--_warning-bg);
+        color: var(--_warning-text);
+        font-size: 0.9rem;
+      }
+      /* Phones: one pane at a time. */
+      main.view-list .detail {
+        display: none;
+      }
+      main:not(.view-list) .list {
+        display: none;
+      }
+      .placeholder {
+        padding: 2rem 1rem;
+        text-align: center;
+      }
+      /* Wider screens: the list beside the open conversation. */
+      @media (min-width: 56rem) {
+        main {
+          display: grid;
+          grid-template-columns: minmax(18rem, 24rem) 1fr;
+          min-height: calc(100vh - 8rem);
+        }
+        main .list,
+        main.view-list .detail {
+          display: block;
+        }
+        .list {
+          border-right: 1px solid var(--_divider);
+        }
       }
     `,
   ];
@@ -119,8 +151,13 @@ export class RelaisApp extends LitElement {
   @state() private phase: Phase = 'starting';
   @state() private notice: Notice = null;
   @state() private session: RelaisSession | null = null;
+  @state() private view: View = { name: 'list' };
+  @state() private connected = true;
 
   #run = 0;
+  #onConnection = () => {
+    this.connected = this.session?.connected ?? true;
+  };
   #onExpired = () => {
     this.notice = 'expired';
     this.#setSession(null);
@@ -141,7 +178,17 @@ export class RelaisApp extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.session?.removeEventListener('expired', this.#onExpired);
+    this.#setSession(null);
+  }
+
+  /** Opens a conversation (as if chosen in the list). */
+  openConversation(id: number): void {
+    this.view = { name: 'conversation', id };
+  }
+
+  /** Shows the new-conversation form. */
+  newConversation(): void {
+    this.view = { name: 'new' };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -194,10 +241,18 @@ export class RelaisApp extends LitElement {
   }
 
   #setSession(session: RelaisSession | null, persist = true): void {
-    this.session?.removeEventListener('expired', this.#onExpired);
+    const old = this.session;
+    if (old && old !== session) {
+      old.removeEventListener('expired', this.#onExpired);
+      old.removeEventListener('connection', this.#onConnection);
+      old.stopRealtime();
+    }
     this.session = session;
+    this.view = { name: 'list' };
     if (session) {
       session.addEventListener('expired', this.#onExpired);
+      session.addEventListener('connection', this.#onConnection);
+      session.startRealtime();
       if (persist) storeSession(session);
       this.notice = null;
       this.phase = 'ready';
@@ -210,6 +265,7 @@ export class RelaisApp extends LitElement {
       );
     } else {
       this.phase = 'signed-out';
+      if (!this.isConnected) this.phase = 'starting';
     }
   }
 
@@ -252,6 +308,26 @@ export class RelaisApp extends LitElement {
     }
   }
 
+  #detail() {
+    const back = () => {
+      this.view = { name: 'list' };
+    };
+    switch (this.view.name) {
+      case 'conversation':
+        return html`<relais-conversation .session=${this.session} .conversationId=${this.view.id}
+          @relais-back=${back}></relais-conversation>`;
+      case 'new':
+        return html`<relais-new-conversation .session=${this.session} @relais-back=${back}
+          @relais-conversation-created=${(e: CustomEvent<{ id: number }>) => this.openConversation(e.detail.id)}
+          @relais-open-conversation=${(e: CustomEvent<{ id: number }>) => {
+            e.stopPropagation();
+            this.openConversation(e.detail.id);
+          }}></relais-new-conversation>`;
+      default:
+        return html`<p class="placeholder muted">${msg('Choisissez une conversation ou commencez-en une nouvelle.', { id: 'app.choose' })}</p>`;
+    }
+  }
+
   override render() {
     if (this.phase === 'starting') {
       return html`<p class="starting muted" role="status">${msg('Connexion…', { id: 'signin.busy' })}</p>`;
@@ -273,8 +349,19 @@ export class RelaisApp extends LitElement {
           ${msg('Discussion', { id: 'app.tab.discussion' })}
         </a>
       </nav>
-      <main part="main">
-        <relais-conversation-list .session=${this.session}></relais-conversation-list>
+      ${
+        this.connected
+          ? nothing
+          : html`<p class="offline" role="status">${msg('Connexion perdue, reconnexion…', { id: 'app.reconnecting' })}</p>`
+      }
+      <main part="main" class=${`view-${this.view.name}`}>
+        <relais-conversation-list class="list" .session=${this.session}
+          .selected=${this.view.name === 'conversation' ? this.view.id : null}
+          @relais-open-conversation=${(e: CustomEvent<{ id: number }>) => this.openConversation(e.detail.id)}
+          @relais-new-conversation=${() => this.newConversation()}></relais-conversation-list>
+        <section class="detail">
+          ${this.#detail()}
+        </section>
       </main>
     `;
   }

@@ -1,8 +1,9 @@
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { ApiError } from '../api/http';
+import type { ConversationSummary } from '../api/conversations';
 import { ConversationsController } from '../controllers/conversations-controller';
+import { participantName } from '../format';
 import { formatShort } from '../i18n';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
@@ -76,6 +77,10 @@ export class RelaisConversationList extends LitElement {
         font-size: 0.85rem;
         color: var(--_muted);
       }
+      .item[aria-current='true'] {
+        background: var(--_surface);
+        box-shadow: inset 4px 0 0 var(--_primary);
+      }
       .preview {
         grid-column: 1;
         font-size: 0.9rem;
@@ -84,8 +89,12 @@ export class RelaisConversationList extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .last {
+        grid-column: 1 / -1;
+      }
       .badge {
         grid-column: 2;
+        grid-row: 2;
         justify-self: end;
         min-width: 1.6em;
         padding: 0 0.45em;
@@ -106,10 +115,16 @@ export class RelaisConversationList extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
+  /** The id of the conversation shown beside the list (highlighted, its messages read). */
+  @property({ type: Number }) selected: number | null = null;
   /** Time zone for times in the list (default: the account's, else the browser's). */
   @property({ attribute: 'time-zone' }) timeZone: string | null = null;
 
   readonly conversations = new ConversationsController(this, () => sessionFor(this));
+
+  protected override willUpdate(): void {
+    this.conversations.openId = this.selected;
+  }
 
   /** Reloads the list (e.g. after a conversation was created). */
   reload(): Promise<void> {
@@ -117,9 +132,7 @@ export class RelaisConversationList extends LitElement {
   }
 
   override render() {
-    const { status, items, error } = this.conversations;
-    // Until the conversations API is deployed the list is simply empty.
-    const missingApi = error instanceof ApiError && error.status === 404;
+    const { status, items } = this.conversations;
     return html`
       <div class="toolbar">
         <button class="primary" part="new-button" @click=${this.newConversation}>
@@ -132,7 +145,7 @@ export class RelaisConversationList extends LitElement {
           : nothing
       }
       ${
-        status === 'error' && !missingApi
+        status === 'error'
           ? html`<p class="empty error" role="alert">
               ${msg('Impossible de charger les conversations.', { id: 'list.error' })}
               <button class="link" @click=${() => this.reload()}>${msg('Réessayer', { id: 'common.retry' })}</button>
@@ -140,7 +153,7 @@ export class RelaisConversationList extends LitElement {
           : nothing
       }
       ${
-        (status === 'ready' || missingApi) && items.length === 0
+        status === 'ready' && items.length === 0
           ? html`<div class="empty muted" role="status">
               <slot name="empty">${msg('Aucune conversation', { id: 'list.empty' })}</slot>
             </div>`
@@ -149,28 +162,46 @@ export class RelaisConversationList extends LitElement {
       ${
         items.length
           ? html`<ul part="list" aria-label=${msg('Conversations', { id: 'list.label' })}>
-              ${items.map((c) => {
-                const unread = c.unreadCount ?? 0;
-                const when = c.lastMessageAt ?? c.updatedAt;
-                const tz = this.timeZone ?? this.session?.account?.timeZone;
-                return html`<li>
-                  <button class="item ${unread ? 'unread' : ''}" part="item"
-                    @click=${() => this.open(c.id)}>
-                    <span class="subject">${c.subject}</span>
-                    <span class="when">${when ? formatShort(when, tz) : ''}</span>
-                    ${
-                      unread
-                        ? html`<span class="badge" part="badge"
-                            aria-label=${msg('non lus', { id: 'list.unread' })}>${unread}</span>`
-                        : nothing
-                    }
-                  </button>
-                </li>`;
-              })}
-            </ul>`
+              ${items.map((c) => this.#item(c))}
+            </ul>
+            ${
+              this.conversations.nextCursor
+                ? html`<div class="toolbar"><button @click=${() => this.conversations.loadMore()}>
+                    ${msg('Conversations plus anciennes', { id: 'list.more' })}</button></div>`
+                : nothing
+            }`
           : nothing
       }
     `;
+  }
+
+  #item(c: ConversationSummary) {
+    const unread = c.unreadCount ?? 0;
+    const tz = this.timeZone ?? sessionFor(this)?.account?.timeZone;
+    const me = sessionFor(this)?.account;
+    const others = c.participants
+      .filter((p) => !(p.kind === 'account' && p.id === me?.id))
+      .filter((p) => !(p.kind === 'professional' && p.id === me?.professionalId))
+      .map(participantName)
+      .join(', ');
+    const last = c.lastMessage;
+    const author = last?.structure?.name ?? last?.sender?.firstName;
+    return html`<li>
+      <button class="item ${unread ? 'unread' : ''}" part="item" data-id=${c.id}
+        aria-current=${this.selected === c.id ? 'true' : 'false'}
+        @click=${() => this.open(c.id)}>
+        <span class="subject">${c.subject}</span>
+        <span class="when">${formatShort(c.lastActivityAt, tz)}</span>
+        <span class="preview">${others}</span>
+        ${
+          unread
+            ? html`<span class="badge" part="badge"
+                aria-label=${msg(str`${unread} non lus`, { id: 'list.unread' })}>${unread}</span>`
+            : nothing
+        }
+        ${last ? html`<span class="preview last">${author ? `${author} : ` : ''}${last.body}</span>` : nothing}
+      </button>
+    </li>`;
   }
 
   private open(id: number) {

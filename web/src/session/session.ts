@@ -1,5 +1,6 @@
 import { ApiError, apiRequest } from '../api/http';
-import type { Account, Me, SessionGrant } from '../api/types';
+import type { Account, Me, RealtimeEvent, SessionGrant } from '../api/types';
+import { connectRealtime, type RealtimeLink } from './realtime';
 
 /**
  * A signed-in Relais session: the server it belongs to, the bearer token and the account.
@@ -13,6 +14,8 @@ import type { Account, Me, SessionGrant } from '../api/types';
  */
 export class RelaisSession extends EventTarget {
   #expired = false;
+  #realtime: RealtimeLink | null = null;
+  #connected = false;
   me: Me | null = null;
 
   constructor(
@@ -48,10 +51,52 @@ export class RelaisSession extends EventTarget {
     return this.me;
   }
 
+  /**
+   * Hands a realtime event (from the websocket, see session/realtime.ts) to every element
+   * of this session: they listen with `session.addEventListener('realtime', …)`.
+   */
+  emitRealtime(event: RealtimeEvent): void {
+    this.dispatchEvent(new CustomEvent<RealtimeEvent>('realtime', { detail: event }));
+  }
+
+  /** Opens the realtime link (once per session; standalone elements share it). */
+  startRealtime(): void {
+    if (this.#realtime || this.#expired) return;
+    this.#realtime = connectRealtime(this);
+  }
+
+  stopRealtime(): void {
+    const link = this.#realtime;
+    this.#realtime = null;
+    void link?.close();
+  }
+
+  /** Whether the realtime link is up (elements show "reconnecting" otherwise). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  setConnected(connected: boolean): void {
+    if (connected === this.#connected) return;
+    this.#connected = connected;
+    this.dispatchEvent(new Event('connection'));
+  }
+
+  /** Tells the realtime client how far the UI holds a conversation (catch-up starts there). */
+  track(conversationId: number, lastSeq: number): void {
+    this.#realtime?.client.track(conversationId, lastSeq);
+  }
+
+  /** Tells the elements that the realtime link came back after a gap: catch up. */
+  emitReconnected(): void {
+    this.dispatchEvent(new Event('reconnected'));
+  }
+
   /** Marks the session dead (401, or the realtime client lost its credentials). */
   expire(): void {
     if (this.#expired) return;
     this.#expired = true;
+    this.stopRealtime();
     clearStoredSession(this.server);
     this.dispatchEvent(new Event('expired'));
   }
@@ -59,6 +104,7 @@ export class RelaisSession extends EventTarget {
   /** Revokes the token on the server; the local copy is forgotten whatever happens. */
   async signOut(): Promise<void> {
     this.#expired = true;
+    this.stopRealtime();
     clearStoredSession(this.server);
     try {
       await apiRequest(this.server, 'POST', '/api/auth/logout', { token: this.token });

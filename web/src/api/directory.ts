@@ -1,0 +1,150 @@
+import type { RelaisSession } from '../session/session';
+import type { ParticipantRef } from './conversations';
+
+/** The directory API as the recipient picker reads it (server/routes/directory, issue 3). */
+export type AccountStatus = 'active' | 'inactive' | 'invited' | 'none';
+
+export interface Place {
+  structureId: number | null;
+  name: string | null;
+  city: string | null;
+  postcode: string | null;
+  departement: string | null;
+}
+
+export interface ProfessionalEntry {
+  kind: 'professional';
+  id: number;
+  professionalId: number;
+  nationalId: string;
+  civility: string | null;
+  lastName: string;
+  firstName: string;
+  profession: { code: string | null; label: string | null };
+  speciality: { code: string | null; label: string | null } | null;
+  places: Place[];
+  status: AccountStatus;
+  inDirectory: boolean;
+  favourite: boolean;
+}
+
+export interface StructureEntry {
+  kind: 'structure';
+  id: number;
+  structureKey: string;
+  name: string;
+  city: string | null;
+  postcode: string | null;
+  departement: string | null;
+  sector: string | null;
+  memberCount: number;
+  nobodyAttached: boolean;
+  isMember: boolean;
+  inDirectory: boolean;
+  favourite: boolean;
+}
+
+export type DirectoryEntry = ProfessionalEntry | StructureEntry;
+
+export interface SearchFilters {
+  name?: string;
+  profession?: string;
+  place?: string;
+}
+
+export interface SearchResult {
+  favourites: DirectoryEntry[];
+  items: DirectoryEntry[];
+  page: number;
+  pageSize: number;
+  hasMore: boolean;
+  unresolved: ('profession' | 'place')[];
+}
+
+export interface Suggestion {
+  kind: string;
+  value: string;
+  label: string;
+  departement?: string;
+}
+
+export interface StructureMember {
+  accountId: number;
+  professionalId: number | null;
+  firstName: string;
+  lastName: string;
+  profession: string | null;
+  role: 'member' | 'manager';
+  status: 'active' | 'inactive';
+}
+
+export interface GroupSummary {
+  id: number;
+  name: string;
+  memberCount: number;
+}
+
+export interface GroupDetail extends GroupSummary {
+  members: DirectoryEntry[];
+}
+
+/** The conversation API's reference to a directory entry. */
+export function refOf(entry: DirectoryEntry): ParticipantRef {
+  return { kind: entry.kind, id: entry.id };
+}
+
+export const entryKey = (e: { kind: string; id: number }) => `${e.kind}:${e.id}`;
+
+/** "Claire MARTIN" for a person, the name for a structure. */
+export function entryName(e: DirectoryEntry): string {
+  return e.kind === 'structure' ? e.name : [e.firstName, e.lastName].filter(Boolean).join(' ');
+}
+
+function qs(params: Record<string, string | number | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v));
+  return p.toString();
+}
+
+export const directoryApi = {
+  search(session: RelaisSession, filters: SearchFilters & { page?: number }, signal?: AbortSignal) {
+    return session.get<SearchResult>(`/api/directory/search?${qs({ ...filters })}`, signal);
+  },
+  suggest(
+    session: RelaisSession,
+    field: 'professions' | 'places',
+    q: string,
+    signal?: AbortSignal,
+  ) {
+    return session.get<{ items: Suggestion[] }>(
+      `/api/directory/suggest/${field}?${qs({ q, limit: 8 })}`,
+      signal,
+    );
+  },
+  members(session: RelaisSession, structureId: number) {
+    return session.get<{ structure: StructureEntry; members: StructureMember[] }>(
+      `/api/directory/structures/${structureId}/members`,
+    );
+  },
+  setFavourite(session: RelaisSession, entry: DirectoryEntry, favourite: boolean) {
+    return session.request<void>(
+      favourite ? 'PUT' : 'DELETE',
+      `/api/directory/favourites/${entry.kind}/${entry.id}`,
+    );
+  },
+  groups(session: RelaisSession) {
+    return session.get<{ items: GroupSummary[] }>('/api/directory/groups');
+  },
+  groupRecipients(session: RelaisSession, groupId: number) {
+    return session.get<{ items: DirectoryEntry[] }>(`/api/directory/groups/${groupId}/recipients`);
+  },
+  createGroup(session: RelaisSession, name: string, members: DirectoryEntry[]) {
+    return session.request<GroupDetail>('POST', '/api/directory/groups', {
+      name,
+      members: members.map((m) => ({ kind: m.kind, id: m.id })),
+    });
+  },
+  deleteGroup(session: RelaisSession, groupId: number) {
+    return session.request<void>('DELETE', `/api/directory/groups/${groupId}`);
+  },
+};
