@@ -27,6 +27,8 @@ export const outboxListRoute: ServerRoute = {
   path: '/admin/outbox',
   options: {
     auth: { strategy: 'session', mode: 'try' },
+    // Open outside production for the demo; an administrator's session in production.
+    plugins: { relais: { public: true } },
     description: 'Demo outbox: e-mails and SMS not sent for lack of SMTP/Twilio settings',
   },
   async handler(request, h) {
@@ -54,6 +56,8 @@ export const outboxEntryRoute: ServerRoute = {
   path: '/admin/outbox/{id}',
   options: {
     auth: { strategy: 'session', mode: 'try' },
+    // Open outside production for the demo; an administrator's session in production.
+    plugins: { relais: { public: true } },
     description: 'One e-mail of the demo outbox (its plain-text part, links clickable)',
     validate: {
       params: Joi.object({

@@ -9,7 +9,10 @@ export const resendInvitationRoute: ServerRoute = {
   options: {
     tags: ['api'],
     description: 'Send the invitation again with a new link (the previous link stops working)',
-    validate: { params: Joi.object({ id: Joi.number().integer().positive().required() }) },
+    validate: {
+      params: Joi.object({ id: Joi.number().integer().positive().required() }),
+      payload: Joi.object({}).allow(null),
+    },
   },
   async handler(request) {
     const { id } = request.params as { id: number };

@@ -9,7 +9,10 @@ export const revokeInvitationRoute: ServerRoute = {
   options: {
     tags: ['api'],
     description: 'Cancel the invitation: its link stops working at once',
-    validate: { params: Joi.object({ id: Joi.number().integer().positive().required() }) },
+    validate: {
+      params: Joi.object({ id: Joi.number().integer().positive().required() }),
+      payload: Joi.object({}).allow(null),
+    },
   },
   async handler(request) {
     const { id } = request.params as { id: number };

@@ -56,3 +56,10 @@ export function wantsJson(headers: Record<string, unknown>): boolean {
     (accept.includes('application/json') && !accept.includes('text/html'))
   );
 }
+
+// Routes public by design say so (the route contract test reads it).
+declare module '@hapi/hapi' {
+  interface PluginSpecificConfiguration {
+    relais?: { public?: boolean };
+  }
+}

@@ -11,6 +11,8 @@ export const joinPageRoute: ServerRoute = {
   path: '/join/{token}',
   options: {
     auth: false,
+    // Public by design: the invitation link is the credential.
+    plugins: { relais: { public: true } },
     description: 'Sign-up page of an invitation link (HTML)',
     validate: {
       params: Joi.object({ token: Joi.string().max(100).required() }),

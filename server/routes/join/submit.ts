@@ -32,6 +32,8 @@ export const joinSubmitRoute: ServerRoute = {
   path: '/join/{token}',
   options: {
     auth: false,
+    // Public by design: the invitation link is the credential.
+    plugins: { relais: { public: true } },
     tags: ['api'],
     description: 'Create an account from an invitation link (form post or JSON)',
     validate: {

@@ -27,7 +27,13 @@ const params = Joi.object({ token: Joi.string().max(100).required() });
 export const unsubscribePageRoute: ServerRoute = {
   method: 'GET',
   path: '/unsubscribe/{token}',
-  options: { auth: false, description: 'Reminder unsubscribe page (HTML)', validate: { params } },
+  options: {
+    auth: false,
+    // Public by design: the link works without signing in.
+    plugins: { relais: { public: true } },
+    description: 'Reminder unsubscribe page (HTML)',
+    validate: { params },
+  },
   async handler(request, h) {
     const { token } = request.params as { token: string };
     const target = await unsubscribeTarget(ctxOf(request), token);
@@ -58,8 +64,12 @@ export const unsubscribeRoute: ServerRoute = {
   path: '/unsubscribe/{token}',
   options: {
     auth: false,
+    plugins: { relais: { public: true } },
     description: 'Stop inactivity reminders (one-click, no sign-in)',
-    validate: { params, payload: Joi.any() },
+    validate: {
+      params,
+      payload: Joi.object({ 'List-Unsubscribe': Joi.string().max(40) }).allow(null),
+    },
   },
   async handler(request, h) {
     const { token } = request.params as { token: string };
