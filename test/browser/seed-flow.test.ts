@@ -100,6 +100,30 @@ describe('the seed flow', () => {
     await dupont.waitFor();
     await dupont.getByText('Pas connecté depuis 30 jours').waitFor(); // S10
 
+    // S14–S15: choosing him offers to invite him; invite at an address typed in.
+    await dupont.locator('.pick').click();
+    const prompt = picker.getByRole('alertdialog');
+    await prompt
+      .getByText(
+        'Le destinataire n’a pas de compte ou ne s’est pas connecté depuis 30 jours, voulez-vous l’inviter ?',
+      )
+      .waitFor();
+    await prompt.getByRole('button', { name: 'OUI' }).click();
+    const invite = picker.locator('relais-invite');
+    await invite.getByRole('heading', { name: 'Inviter un confrère' }).waitFor();
+    await invite.getByLabel('Je connais les coordonnées du professionnel').check();
+    await invite.getByLabel('Adresse e-mail ou numéro de mobile').fill('jf.dupont@example.test');
+    await invite.getByLabel('Message personnel (facultatif)').fill('Rejoignez-nous sur Relais.');
+    await invite.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await picker
+      .getByRole('list', { name: 'Destinataires choisis' })
+      .getByText('(invité)')
+      .waitFor();
+    await dupont.getByText('Invité').waitFor();
+    await picker
+      .getByRole('button', { name: 'Retirer Jean-François DUPONT des destinataires' })
+      .click();
+
     await picker.getByRole('combobox', { name: 'Profession, spécialité' }).fill('kiné');
     await picker
       .getByRole('option', { name: /Masseur-Kinésithérapeute/i })
@@ -137,6 +161,7 @@ describe('the seed flow', () => {
     // S13: a structure with nobody attached warns.
     await testpm.locator('.pick').click();
     await picker.getByText(/Personne n’est rattaché à testpmsesan/).waitFor();
+    await picker.getByRole('alertdialog').getByRole('button', { name: 'NON' }).click();
     await picker.getByRole('button', { name: 'Retirer testpmsesan des destinataires' }).click();
     await expect.poll(() => picker.getByText(/Personne n’est rattaché/).count()).toBe(0);
 

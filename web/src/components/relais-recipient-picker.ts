@@ -12,10 +12,12 @@ import {
   type StructureMember,
   type Suggestion,
 } from '../api/directory';
+import { needsInvitation } from '../api/invitations';
 import { DebouncedTask } from '../controllers/debounced-task';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
+import './relais-invite';
 
 type SuggestField = 'profession' | 'place';
 
@@ -143,6 +145,24 @@ export class RelaisRecipientPicker extends LitElement {
         padding: 0;
         color: var(--_muted);
         font-size: 1.1rem;
+      }
+      .prompt {
+        margin: 0.5rem 1rem 0;
+        padding: 0.75rem;
+        border: 2px solid var(--_primary);
+        border-radius: var(--_radius);
+        background: var(--_bg);
+      }
+      .prompt p {
+        margin: 0 0 0.5rem;
+      }
+      .prompt-actions {
+        display: flex;
+        gap: 0.5rem;
+        justify-content: flex-end;
+      }
+      .prompt-actions button {
+        min-width: 5rem;
       }
       .warning {
         background: var(--_warning-bg);
@@ -299,6 +319,10 @@ export class RelaisRecipientPicker extends LitElement {
   @state() private notice: string | null = null;
   @state() private more: DirectoryEntry[] = [];
   @state() private page = 1;
+  /** S14: the entry whose invitation is being offered, then the one being invited. */
+  @state() private invitePrompt: DirectoryEntry | null = null;
+  @state() private inviting: DirectoryEntry | null = null;
+  @state() private invited = new Set<string>();
 
   /** Codes chosen from a suggestion (the field then shows its label). */
   #chosen: Record<SuggestField, { label: string; value: string } | null> = {
@@ -381,9 +405,36 @@ export class RelaisRecipientPicker extends LitElement {
     }
     this.#setRecipients([...this.recipients, entry]);
     this.notice = msg(str`${entryName(entry)} ajouté aux destinataires.`, { id: 'picker.added' });
+    if (needsInvitation(entry) && !this.invited.has(entryKey(entry))) {
+      this.invitePrompt = entry;
+      void this.updateComplete.then(() =>
+        (this.renderRoot.querySelector('.prompt button') as HTMLElement | null)?.focus(),
+      );
+    }
+  }
+
+  #invited(entry: DirectoryEntry): void {
+    const key = entryKey(entry);
+    this.invited = new Set(this.invited).add(key);
+    const mark = (e: DirectoryEntry): DirectoryEntry =>
+      entryKey(e) === key && e.kind === 'professional' ? { ...e, status: 'invited' } : e;
+    this.#setRecipients(this.recipients.map(mark));
+    if (this.results.value) {
+      this.results.value = {
+        ...this.results.value,
+        items: this.results.value.items.map(mark),
+        favourites: this.results.value.favourites.map(mark),
+      };
+    }
+    this.more = this.more.map(mark);
+    this.inviting = null;
+    this.notice = msg(str`Invitation envoyée à ${entryName(entry)}.`, { id: 'picker.invited' });
   }
 
   removeRecipient(entry: DirectoryEntry): void {
+    if (this.invitePrompt && entryKey(this.invitePrompt) === entryKey(entry)) {
+      this.invitePrompt = null;
+    }
     this.#setRecipients(this.recipients.filter((r) => entryKey(r) !== entryKey(entry)));
     this.notice = msg(str`${entryName(entry)} retiré des destinataires.`, { id: 'picker.removed' });
   }
@@ -693,10 +744,42 @@ export class RelaisRecipientPicker extends LitElement {
       : msg(str`${n} résultat(s)`, { id: 'picker.count' });
   }
 
+  #prompt() {
+    const entry = this.invitePrompt;
+    if (!entry) return nothing;
+    return html`<div class="prompt" role="alertdialog" aria-labelledby="prompt-text">
+      <p id="prompt-text">
+        ${msg(
+          'Le destinataire n’a pas de compte ou ne s’est pas connecté depuis 30 jours, voulez-vous l’inviter ?',
+          { id: 'picker.invite-prompt' },
+        )}
+        <strong>${entryName(entry)}</strong>
+      </p>
+      <div class="prompt-actions">
+        <button @click=${() => (this.invitePrompt = null)}>${msg('NON', { id: 'common.no' })}</button>
+        <button class="primary" @click=${() => {
+          this.inviting = entry;
+          this.invitePrompt = null;
+        }}>${msg('OUI', { id: 'common.yes' })}</button>
+      </div>
+    </div>`;
+  }
+
   override render() {
     const result = this.results.value;
     const favourites = result?.favourites ?? [];
     const items = [...(result?.items ?? []), ...this.more];
+    if (this.inviting) {
+      return html`<relais-invite .session=${this.#session} .entry=${this.inviting}
+        @relais-back=${(e: Event) => {
+          e.stopPropagation();
+          this.inviting = null;
+        }}
+        @relais-invited=${(e: CustomEvent<{ entry: DirectoryEntry }>) => {
+          e.stopPropagation();
+          this.#invited(e.detail.entry);
+        }}></relais-invite>`;
+    }
     return html`
       ${
         this.showHeader
@@ -711,13 +794,18 @@ export class RelaisRecipientPicker extends LitElement {
         this.recipients.length
           ? html`<ul class="chips" part="chips" aria-label=${msg('Destinataires choisis', { id: 'picker.chosen' })}>
               ${this.recipients.map(
-                (r) => html`<li class="chip ${r.kind}">${entryName(r)}
+                (r) => html`<li class="chip ${r.kind}">${entryName(r)}${
+                  this.invited.has(entryKey(r))
+                    ? html` <span class="muted">(${msg('invité', { id: 'picker.invited-chip' })})</span>`
+                    : nothing
+                }
                   <button @click=${() => this.removeRecipient(r)}
                     aria-label=${msg(str`Retirer ${entryName(r)} des destinataires`, { id: 'picker.remove' })}>×</button></li>`,
               )}
             </ul>`
           : nothing
       }
+      ${this.#prompt()}
       ${this.#warnings()}
       <form role="search" part="search" @submit=${(e: Event) => {
         e.preventDefault();

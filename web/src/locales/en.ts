@@ -127,4 +127,31 @@ export const templates = {
   'status.inactive': '◐ Not signed in for 30 days',
   'status.invited': '✉ Invited',
   'status.none': '○ No account',
+  'common.no': 'NO',
+  'common.yes': 'YES',
+  'picker.invite-prompt':
+    'The recipient has no account or has not signed in for 30 days, do you want to invite them?',
+  'picker.invited': str`Invitation sent to ${0}.`,
+  'picker.invited-chip': 'invited',
+  'invite.title': 'Invite a colleague',
+  'invite.lead': str`This sends ${0} a message proposing that they use the service, with all the information they need.`,
+  'invite.contact': 'Contact details',
+  'invite.directory':
+    'I don’t know the professional’s contact details: send the invitation to the contact details in the directory',
+  'invite.typed': 'I know the professional’s contact details',
+  'invite.by': 'Send by',
+  'invite.email': 'E-mail',
+  'invite.sms': 'SMS',
+  'invite.address': 'E-mail address or mobile number',
+  'invite.note': 'Personal note (optional)',
+  'invite.send': 'Send the invitation',
+  'invite.address-missing': 'Enter an e-mail address or a mobile number.',
+  'invite.already': 'This professional already uses Relais: write to them directly.',
+  'invite.too-many': 'Too many invitations sent today. Try again later.',
+  'invite.no-mobile':
+    'The directory has no mobile number for this recipient: invite by e-mail or enter their contact details.',
+  'invite.no-email':
+    'The directory has no e-mail address for this recipient: enter their contact details.',
+  'invite.bad-address': 'Invalid e-mail address or mobile number (SMS go only to mobiles).',
+  'invite.failed': 'The invitation could not be sent.',
 };

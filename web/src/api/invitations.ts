@@ -1,0 +1,33 @@
+import type { RelaisSession } from '../session/session';
+import type { DirectoryEntry } from './directory';
+
+/** Invitations (S14–S16) as the UI uses them (server/routes/invitations, issue 6). */
+export interface InvitationInput {
+  professionalId?: number;
+  structureId?: number;
+  channel: 'email' | 'sms';
+  /** Omitted: the contact details of the directory. */
+  address?: string;
+  locale: 'fr' | 'en';
+  note?: string;
+  conversationId?: number;
+}
+
+export interface Invitation {
+  id: number;
+  status: string;
+  channel: 'email' | 'sms';
+}
+
+/** People without an account or silent for 30 days, and structures nobody answers for. */
+export function needsInvitation(entry: DirectoryEntry): boolean {
+  return entry.kind === 'professional'
+    ? entry.status === 'none' || entry.status === 'inactive'
+    : entry.memberCount === 0;
+}
+
+export const invitationsApi = {
+  create(session: RelaisSession, input: InvitationInput) {
+    return session.request<Invitation>('POST', '/api/invitations', input);
+  },
+};
