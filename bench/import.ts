@@ -23,7 +23,7 @@ const { values } = parseArgs({
     file: { type: 'string', default: '.tmp/rpps-2.4M.txt' },
     lines: { type: 'string', default: '2400000' },
     keep: { type: 'boolean', default: false },
-    reimport: { type: 'boolean', default: true },
+    'first-only': { type: 'boolean', default: false },
   },
 });
 await ensureExtract(values.file, Number(values.lines));
@@ -31,7 +31,7 @@ const bench = await createBenchDatabase();
 const db = createDb(bench.url, { min: 0, max: 2 });
 const runs: Record<string, unknown>[] = [];
 try {
-  for (const label of values.reimport ? ['first import', 're-import'] : ['first import']) {
+  for (const label of values['first-only'] ? ['first import'] : ['first import', 're-import']) {
     const phases: Partial<Record<ImportPhase, number>> = {};
     let phase: ImportPhase | undefined;
     let phaseStart = Date.now();
@@ -46,17 +46,21 @@ try {
       },
     });
     if (phase) phases[phase] = Date.now() - phaseStart;
-    const peakRssMiB = rss.stop();
+    const peak = rss.stop();
     runs.push({
       label,
       seconds: +(report.durationMs / 1000).toFixed(1),
       linesPerSecond: Math.round(report.lines / (report.durationMs / 1000)),
-      peakRssMiB,
+      peakRssMiB: peak.rss,
+      peakHeapMiB: peak.heap,
       lines: report.lines,
       professionals: report.professionals,
       structures: report.structures,
       phasesSeconds: Object.fromEntries(
         Object.entries(phases).map(([k, v]) => [k, +(v / 1000).toFixed(1)]),
+      ),
+      stepsSeconds: Object.fromEntries(
+        Object.entries(report.steps).map(([k, v]) => [k, +(v / 1000).toFixed(1)]),
       ),
     });
     console.error(`${label}: ${(report.durationMs / 1000).toFixed(1)} s`);
@@ -67,12 +71,22 @@ try {
   );
   console.log(
     table([
-      ['run', 'seconds', 'lines/s', 'peak RSS MiB', 'professionals', 'structures', 'phases (s)'],
+      [
+        'run',
+        'seconds',
+        'lines/s',
+        'peak RSS MiB',
+        'peak heap MiB',
+        'professionals',
+        'structures',
+        'phases (s)',
+      ],
       ...runs.map((r) => [
         String(r.label),
         Number(r.seconds),
         Number(r.linesPerSecond),
         Number(r.peakRssMiB),
+        Number(r.peakHeapMiB),
         Number(r.professionals),
         Number(r.structures),
         Object.entries(r.phasesSeconds as object)

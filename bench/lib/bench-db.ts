@@ -53,17 +53,21 @@ export async function ensureExtract(path: string, lines: number): Promise<void> 
   await generateExtract({ lines, seed: 2026 }, createWriteStream(path));
 }
 
-/** Samples this process's resident memory; returns the peak in MiB when stopped. */
+/** Samples this process's memory; returns the peaks (RSS and V8 heap used) in MiB. */
 export function rssSampler(intervalMs = 100) {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, intervalMs);
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const timer = setInterval(sample, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      return Math.round(peak / 1048576);
+      sample();
+      return { rss: Math.round(peak / 1048576), heap: Math.round(peakHeap / 1048576) };
     },
   };
 }

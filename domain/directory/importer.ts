@@ -21,14 +21,7 @@ import { type Malformed, STAGING_COLUMNS, STAGING_DDL, StagingWriter } from './s
  *     it in. Searches see the old directory until COMMIT, then the new one.
  * A file whose header is not an extract's is refused before anything is written.
  */
-export type ImportPhase =
-  | 'load'
-  | 'structures'
-  | 'professionals'
-  | 'activities'
-  | 'search'
-  | 'indexes'
-  | 'commit';
+export type ImportPhase = 'load' | 'ids' | 'merge' | 'commit';
 
 export interface ImportProgress {
   phase: ImportPhase;
@@ -62,6 +55,8 @@ export interface ImportReport {
   structuresUpdated: number;
   structuresRemoved: number;
   durationMs: number;
+  /** Milliseconds per step: load, then the merge's steps (some run in parallel). */
+  steps: Record<string, number>;
 }
 
 export class ImportRefusedError extends Error {
@@ -98,6 +93,7 @@ export async function importExtract(
   const variant = await readHeader(filePath);
   const totalBytes = (await stat(filePath)).size;
   const client = (await db.client.acquireConnection()) as pg.Client;
+  let second: pg.Client | undefined;
   let locked = false;
   try {
     const lock = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
@@ -163,7 +159,12 @@ export async function importExtract(
       }
     }
 
-    const merged = await mergeStaging(client, (phase) => progress(phase, totalBytes));
+    const loadMs = Date.now() - started;
+    // The search table is built on a second connection while the first merges (merge.ts).
+    second = (await db.client.acquireConnection()) as pg.Client;
+    const { steps, ...merged } = await mergeStaging(client, second, (phase) =>
+      progress(phase, totalBytes),
+    );
     const { rows: logged } = await client.query(
       `INSERT INTO directory_imports (file_name, columns, lines, malformed, professionals, structures,
          activities, professionals_removed, structures_removed, started_at, finished_at)
@@ -192,9 +193,11 @@ export async function importExtract(
       malformedLines: writer.malformed,
       ...merged,
       durationMs: Date.now() - started,
+      steps: { load: loadMs, ...steps },
     };
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     db.client.releaseConnection(client);
+    if (second) db.client.releaseConnection(second);
   }
 }

@@ -2,14 +2,24 @@ import type pg from 'pg';
 import type { ImportPhase } from './importer';
 
 /**
- * The set-based half of the import, in ONE transaction over the staging table: upsert
- * structures and professionals (ids stay stable; rows referenced by accounts, favourites,
- * conversations or structure attachments are never deleted, only flagged
- * `in_directory = false` when gone), replace the activities of the professionals in the
- * file, build the new search table beside the live one and swap it in. Readers keep using
- * the old rows until COMMIT (MVCC); the swap's exclusive lock lasts only for the rename.
+ * The set-based half of the import, over the staging table, on two connections at once
+ * (one per core):
+ *  - ids first: each professional and structure of the file gets its id, the existing one
+ *    or a new one from the table's sequence, so that both connections agree on ids;
+ *  - connection A, the import transaction: upsert structures and professionals (ids stay
+ *    stable; rows referenced by accounts, favourites, conversations or structure
+ *    attachments are never deleted, only flagged `in_directory = false` when gone) and
+ *    replace the activities of the professionals in the file;
+ *  - connection B, meanwhile: build `directory_search_new` and its indexes, a table no
+ *    reader knows about, from the staging tables only (A may hold exclusive locks on the
+ *    directory tables, see replaceActivities);
+ *  - then A drops the live search table, renames the new one in its place and commits.
+ * Readers keep seeing the old rows until that COMMIT (MVCC), then all the new ones; the
+ * swap's exclusive lock lasts only for the rename.
  */
 export interface MergeCounts {
+  /** Milliseconds per step (A and B steps overlap). */
+  steps: Record<string, number>;
   professionals: number;
   professionalsAdded: number;
   professionalsUpdated: number;
@@ -54,7 +64,6 @@ const PROFESSIONAL_FIELDS = [
 function upsertSql(
   table: string,
   key: string,
-  sourceKey: string,
   fields: readonly (readonly [string, string])[],
   source: string,
 ): string {
@@ -65,8 +74,8 @@ function upsertSql(
   return `
     WITH src AS (${source}),
     up AS (
-      INSERT INTO ${table} (${key}, ${cols.join(', ')}, in_directory)
-      SELECT ${sourceKey}, ${fields.map(([, e]) => e).join(', ')}, true FROM src
+      INSERT INTO ${table} (id, ${key}, ${cols.join(', ')}, in_directory)
+      SELECT id, ${key}, ${fields.map(([, e]) => e).join(', ')}, true FROM src
       ON CONFLICT (${key}) DO UPDATE SET
         ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, in_directory = true, updated_at = now()
       WHERE ${changed} OR NOT ${table}.in_directory
@@ -88,126 +97,227 @@ const SEARCH_INDEXES = [
   ],
 ] as const;
 
-export async function mergeStaging(
-  client: pg.Client,
-  onPhase: (phase: ImportPhase) => void,
-): Promise<MergeCounts> {
+/**
+ * Activities are nobody's reference: those of the professionals in the file are replaced;
+ * the last known ones of professionals who left are kept. Into an empty table (the first
+ * import) the rows go in without per-row foreign-key checks and index maintenance: the
+ * secondary indexes and foreign keys are dropped, then rebuilt and re-validated in bulk,
+ * all inside the import transaction (an empty table has no reader to block).
+ */
+async function replaceActivities(client: pg.Client): Promise<void> {
+  const { rows: existing } = await client.query('SELECT EXISTS (SELECT 1 FROM activities) AS any');
+  const bulk = !existing[0].any;
+  let foreignKeys: { conname: string; def: string }[] = [];
+  let indexes: { indexname: string; indexdef: string }[] = [];
+  if (bulk) {
+    foreignKeys = (
+      await client.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE conrelid = 'activities'::regclass AND contype = 'f'`)
+    ).rows;
+    indexes = (
+      await client.query(`SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = 'activities'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`)
+    ).rows;
+    for (const fk of foreignKeys) {
+      await client.query(`ALTER TABLE activities DROP CONSTRAINT "${fk.conname}"`);
+    }
+    for (const ix of indexes) await client.query(`DROP INDEX "${ix.indexname}"`);
+  } else {
+    await client.query(`
+      DELETE FROM activities a USING professionals pr
+      WHERE a.professional_id = pr.id
+        AND EXISTS (SELECT 1 FROM directory_staging g WHERE g.national_id = pr.national_id)`);
+  }
+  await client.query(`
+    INSERT INTO activities (professional_id, structure_id, profession_code, profession_label,
+      speciality_code, speciality_label, practice_mode_code, practice_mode_label, role_code, role_label)
+    SELECT pr.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
+      g.speciality_label, g.mode_code, g.mode_label, g.role_code, g.role_label
+    FROM directory_staging g
+    JOIN professionals pr ON pr.national_id = g.national_id
+    LEFT JOIN structures st ON st.structure_key = g.structure_key`);
+  for (const ix of indexes) await client.query(ix.indexdef);
+  for (const fk of foreignKeys) {
+    await client.query(`ALTER TABLE activities ADD CONSTRAINT "${fk.conname}" ${fk.def}`);
+  }
+}
+
+async function timed<T>(steps: Record<string, number>, name: string, fn: () => Promise<T>) {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    steps[name] = Date.now() - started;
+  }
+}
+
+/** Ids for everyone in the file: existing ones kept, new ones drawn from the sequence. */
+async function assignIds(client: pg.Client): Promise<void> {
+  await client.query('DROP TABLE IF EXISTS directory_staging_ids_p, directory_staging_ids_s');
+  // COALESCE evaluates nextval() only for the newcomers.
+  await client.query(`
+    CREATE UNLOGGED TABLE directory_staging_ids_p AS
+    SELECT g.national_id, coalesce(p.id, nextval(pg_get_serial_sequence('professionals', 'id'))) AS id
+    FROM (SELECT DISTINCT national_id FROM directory_staging WHERE p_tokens IS NOT NULL) g
+    LEFT JOIN professionals p ON p.national_id = g.national_id`);
+  await client.query(`
+    CREATE UNLOGGED TABLE directory_staging_ids_s AS
+    SELECT g.structure_key, coalesce(s.id, nextval(pg_get_serial_sequence('structures', 'id'))) AS id
+    FROM (SELECT DISTINCT structure_key FROM directory_staging WHERE s_tokens IS NOT NULL) g
+    LEFT JOIN structures s ON s.structure_key = g.structure_key`);
+  await client.query('ANALYZE directory_staging_ids_p, directory_staging_ids_s');
+}
+
+async function memorySettings(client: pg.Client): Promise<void> {
+  // Big sorts and index builds in memory rather than in temporary files.
+  await client.query("SET LOCAL work_mem = '256MB'");
+  await client.query("SET LOCAL maintenance_work_mem = '1GB'");
+  await client.query('SET LOCAL synchronous_commit = off');
+}
+
+/** Connection B: the new search table, complete with indexes and statistics, committed. */
+async function buildSearchTable(client: pg.Client, steps: Record<string, number>): Promise<void> {
   await client.query('BEGIN');
   try {
-    // Big sorts and index builds in memory rather than in temporary files.
-    await client.query("SET LOCAL work_mem = '256MB'");
-    await client.query("SET LOCAL maintenance_work_mem = '1GB'");
-    await client.query('SET LOCAL synchronous_commit = off');
-    await client.query('ANALYZE directory_staging');
-
-    onPhase('structures');
-    const s = await client.query(
-      upsertSql(
-        'structures',
-        'structure_key',
-        'structure_key',
-        STRUCTURE_FIELDS,
-        `SELECT DISTINCT ON (structure_key) * FROM directory_staging
-         WHERE structure_key IS NOT NULL ORDER BY structure_key, line_no`,
-      ),
-    );
-    const sGone = await client.query(`
-      UPDATE structures st SET in_directory = false, updated_at = now()
-      WHERE st.source = 'directory' AND st.in_directory
-        AND NOT EXISTS (SELECT 1 FROM directory_staging g WHERE g.structure_key = st.structure_key)`);
-
-    onPhase('professionals');
-    const p = await client.query(
-      upsertSql(
-        'professionals',
-        'national_id',
-        'national_id',
-        PROFESSIONAL_FIELDS,
-        `SELECT DISTINCT ON (national_id) * FROM directory_staging ORDER BY national_id, line_no`,
-      ),
-    );
-    const pGone = await client.query(`
-      UPDATE professionals pr SET in_directory = false, updated_at = now()
-      WHERE pr.in_directory
-        AND NOT EXISTS (SELECT 1 FROM directory_staging g WHERE g.national_id = pr.national_id)`);
-
-    onPhase('activities');
-    // Activities are nobody's reference: those of the professionals in the file are
-    // replaced; the last known ones of professionals who left are kept.
-    const { rows: hasActivities } = await client.query(
-      'SELECT EXISTS (SELECT 1 FROM activities) AS any',
-    );
-    if (hasActivities[0].any) {
-      await client.query(`
-        DELETE FROM activities a USING professionals pr
-        WHERE a.professional_id = pr.id
-          AND EXISTS (SELECT 1 FROM directory_staging g WHERE g.national_id = pr.national_id)`);
-    }
-    await client.query(`
-      INSERT INTO activities (professional_id, structure_id, profession_code, profession_label,
-        speciality_code, speciality_label, practice_mode_code, practice_mode_label, role_code, role_label)
-      SELECT pr.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
-        g.speciality_label, g.mode_code, g.mode_label, g.role_code, g.role_label
-      FROM directory_staging g
-      JOIN professionals pr ON pr.national_id = g.national_id
-      LEFT JOIN structures st ON st.structure_key = g.structure_key
-      ORDER BY g.line_no`);
-
-    onPhase('search');
+    await memorySettings(client);
+    // B must never wait on A's locks (A waits for B): fail instead of hanging.
+    await client.query("SET LOCAL lock_timeout = '30s'");
     await client.query('DROP TABLE IF EXISTS directory_search_new');
     await client.query(
       'CREATE TABLE directory_search_new (LIKE directory_search INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
     );
-    await client.query(`
-      INSERT INTO directory_search_new (kind, entity_id, sort_key, last_key, name_text, tokens)
-      SELECT 'p', pr.id, g.p_sort, g.p_last, g.p_text, g.tokens
-      FROM (
-        SELECT national_id, max(p_sort) AS p_sort, max(p_last) AS p_last, max(p_text) AS p_text,
-          string_to_array(concat_ws(' ', max(p_tokens), string_agg(a_tokens, ' ')), ' ') AS tokens
-        FROM directory_staging GROUP BY national_id
-      ) g JOIN professionals pr ON pr.national_id = g.national_id`);
-    await client.query(`
-      INSERT INTO directory_search_new (kind, entity_id, sort_key, last_key, name_text, tokens)
-      SELECT 's', st.id, g.s_sort, g.s_last, g.s_text, string_to_array(g.s_tokens, ' ')
-      FROM (
-        SELECT structure_key, max(s_sort) AS s_sort, max(s_last) AS s_last, max(s_text) AS s_text,
-          max(s_tokens) AS s_tokens
-        FROM directory_staging WHERE s_tokens IS NOT NULL GROUP BY structure_key
-      ) g JOIN structures st ON st.structure_key = g.structure_key`);
-    // Structures created locally are not in the extract: carry their search rows over.
-    await client.query(`
-      INSERT INTO directory_search_new
-      SELECT d.* FROM directory_search d JOIN structures st ON d.kind = 's' AND st.id = d.entity_id
-      WHERE st.source = 'local'`);
-
-    onPhase('indexes');
+    await timed(steps, 'search rows', async () => {
+      await client.query(`
+        INSERT INTO directory_search_new (kind, entity_id, sort_key, last_key, name_text, tokens)
+        SELECT 'p', ids.id, g.p_sort, g.p_last, g.p_text, g.tokens
+        FROM (
+          SELECT national_id, max(p_sort) AS p_sort, max(p_last) AS p_last, max(p_text) AS p_text,
+            string_to_array(concat_ws(' ', max(p_tokens), string_agg(a_tokens, ' ')), ' ') AS tokens
+          FROM directory_staging GROUP BY national_id
+        ) g JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id`);
+      await client.query(`
+        INSERT INTO directory_search_new (kind, entity_id, sort_key, last_key, name_text, tokens)
+        SELECT 's', ids.id, g.s_sort, g.s_last, g.s_text, string_to_array(g.s_tokens, ' ')
+        FROM (
+          SELECT structure_key, max(s_sort) AS s_sort, max(s_last) AS s_last, max(s_text) AS s_text,
+            max(s_tokens) AS s_tokens
+          FROM directory_staging WHERE s_tokens IS NOT NULL GROUP BY structure_key
+        ) g JOIN directory_staging_ids_s ids ON ids.structure_key = g.structure_key`);
+    });
     for (const [suffix, ddl] of SEARCH_INDEXES) {
-      await client.query(ddl.replace('%s', `directory_search_new_${suffix}`));
-    }
-    await client.query('ALTER TABLE directory_search_new ALTER COLUMN tokens SET STATISTICS 1000');
-    await client.query('ANALYZE directory_search_new');
-
-    onPhase('commit');
-    await client.query('DROP TABLE directory_search');
-    await client.query('ALTER TABLE directory_search_new RENAME TO directory_search');
-    for (const [suffix] of SEARCH_INDEXES) {
-      await client.query(
-        `ALTER INDEX directory_search_new_${suffix} RENAME TO directory_search_${suffix}`,
+      await timed(steps, `index ${suffix}`, () =>
+        client.query(ddl.replace('%s', `directory_search_new_${suffix}`)),
       );
     }
+    await client.query('ALTER TABLE directory_search_new ALTER COLUMN tokens SET STATISTICS 1000');
+    await timed(steps, 'search analyze', () => client.query('ANALYZE directory_search_new'));
     await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** Connection A, inside its open transaction: the directory tables themselves. */
+async function mergeTables(client: pg.Client, steps: Record<string, number>) {
+  const s = await timed(steps, 'structures', () =>
+    client.query(
+      upsertSql(
+        'structures',
+        'structure_key',
+        STRUCTURE_FIELDS,
+        // s_tokens marks the first line of each structure (staging.ts): sort those only.
+        `SELECT DISTINCT ON (g.structure_key) g.*, ids.id FROM directory_staging g
+         JOIN directory_staging_ids_s ids ON ids.structure_key = g.structure_key
+         WHERE g.s_tokens IS NOT NULL ORDER BY g.structure_key, g.line_no`,
+      ),
+    ),
+  );
+  const sGone = await timed(steps, 'structures gone', () =>
+    client.query(`
+      UPDATE structures st SET in_directory = false, updated_at = now()
+      WHERE st.source = 'directory' AND st.in_directory
+        AND NOT EXISTS (SELECT 1 FROM directory_staging_ids_s g WHERE g.structure_key = st.structure_key)`),
+  );
+  const p = await timed(steps, 'professionals', () =>
+    client.query(
+      upsertSql(
+        'professionals',
+        'national_id',
+        PROFESSIONAL_FIELDS,
+        // p_tokens marks the first line of each run of a professional's lines (staging.ts).
+        `SELECT DISTINCT ON (g.national_id) g.*, ids.id FROM directory_staging g
+         JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
+         WHERE g.p_tokens IS NOT NULL ORDER BY g.national_id, g.line_no`,
+      ),
+    ),
+  );
+  const pGone = await timed(steps, 'professionals gone', () =>
+    client.query(`
+      UPDATE professionals pr SET in_directory = false, updated_at = now()
+      WHERE pr.in_directory
+        AND NOT EXISTS (SELECT 1 FROM directory_staging_ids_p g WHERE g.national_id = pr.national_id)`),
+  );
+  await timed(steps, 'activities', () => replaceActivities(client));
+  return {
+    professionals: p.rows[0].total,
+    professionalsAdded: p.rows[0].added,
+    professionalsUpdated: p.rows[0].updated,
+    professionalsRemoved: pGone.rowCount ?? 0,
+    structures: s.rows[0].total,
+    structuresAdded: s.rows[0].added,
+    structuresUpdated: s.rows[0].updated,
+    structuresRemoved: sGone.rowCount ?? 0,
+  };
+}
+
+export async function mergeStaging(
+  client: pg.Client,
+  second: pg.Client,
+  onPhase: (phase: ImportPhase) => void,
+): Promise<MergeCounts> {
+  const steps: Record<string, number> = {};
+  onPhase('ids');
+  await timed(steps, 'analyze staging', () => client.query('ANALYZE directory_staging'));
+  await timed(steps, 'ids', () => assignIds(client));
+
+  onPhase('merge');
+  await client.query('BEGIN');
+  try {
+    await memorySettings(client);
+    // B runs while A works; A waits for B before the swap. If either fails, A rolls back.
+    const search = buildSearchTable(second, steps);
+    search.catch(() => {}); // observed below; avoid an unhandled rejection meanwhile
+    const counts = await mergeTables(client, steps).catch(async (err) => {
+      await search.catch(() => {});
+      throw err;
+    });
+    await search;
+
+    onPhase('commit');
+    await timed(steps, 'swap and commit', async () => {
+      // Structures created locally are not in the extract: carry their search rows over
+      // (here in A, which holds the locks on structures that B would wait for).
+      await client.query(`
+        INSERT INTO directory_search_new
+        SELECT d.* FROM directory_search d JOIN structures st ON d.kind = 's' AND st.id = d.entity_id
+        WHERE st.source = 'local'`);
+      await client.query('DROP TABLE directory_search');
+      await client.query('ALTER TABLE directory_search_new RENAME TO directory_search');
+      for (const [suffix] of SEARCH_INDEXES) {
+        await client.query(
+          `ALTER INDEX directory_search_new_${suffix} RENAME TO directory_search_${suffix}`,
+        );
+      }
+      await client.query('COMMIT');
+    });
     // Fresh statistics for the planner on the merged tables (outside the transaction).
-    await client.query('ANALYZE structures, professionals, activities');
-    return {
-      professionals: p.rows[0].total,
-      professionalsAdded: p.rows[0].added,
-      professionalsUpdated: p.rows[0].updated,
-      professionalsRemoved: pGone.rowCount ?? 0,
-      structures: s.rows[0].total,
-      structuresAdded: s.rows[0].added,
-      structuresUpdated: s.rows[0].updated,
-      structuresRemoved: sGone.rowCount ?? 0,
-    };
+    await timed(steps, 'analyze tables', () =>
+      client.query('ANALYZE structures, professionals, activities'),
+    );
+    await client.query('DROP TABLE IF EXISTS directory_staging_ids_p, directory_staging_ids_s');
+    return { ...counts, steps };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;

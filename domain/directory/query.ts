@@ -79,7 +79,9 @@ export function compileFilters(f: SearchFilters): CompiledFilters {
 }
 
 export function isEmpty(c: CompiledFilters): boolean {
-  return !c.all.length && !c.anyOf.length && !c.place && !c.unresolved.length;
+  return (
+    !c.all.length && !c.anyOf.length && !c.place && !c.longWords.length && !c.unresolved.length
+  );
 }
 
 /** SQL condition and its bindings (knex `?` placeholders). */

@@ -75,6 +75,15 @@ function cell(value: string | undefined): string {
   );
 }
 
+/**
+ * A copy of `s` that owns its characters. Fields are slices of the 1 MiB chunk they were
+ * read from, and V8 keeps a whole chunk alive for as long as any slice of it lives: a
+ * cache of slices would end up holding the file. Cached strings are copied first.
+ */
+function fresh(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** Remembers at most `max` keys, forgetting all at once: bounded memory, rare re-emission. */
 class BoundedSet {
   private set = new Set<string>();
@@ -84,7 +93,7 @@ class BoundedSet {
   }
   add(key: string) {
     if (this.set.size >= this.max) this.set.clear();
-    this.set.add(key);
+    this.set.add(fresh(key));
   }
 }
 
@@ -101,6 +110,7 @@ export class StagingWriter {
   private currentPerson = '';
   private personTokens = new Set<string>();
   private seenStructures = new BoundedSet(200_000);
+  private lineTokenCache = new Map<string, string[]>();
 
   constructor(private readonly variant: Variant) {}
 
@@ -121,13 +131,28 @@ export class StagingWriter {
     return this.format(parsed.line, lineNo);
   }
 
+  /** Profession and place tokens of a line, cached: the same few thousand places recur. */
+  private lineTokens(l: ActivityLine): string[] {
+    const key = `${l.professionCode}|${l.specialityCode}|${l.postcode}|${l.communeCode}|${l.city}|${l.departement}`;
+    let tokens = this.lineTokenCache.get(key);
+    if (!tokens) {
+      const set = new Set<string>();
+      professionTokens(l.professionCode, l.specialityCode, set);
+      placeTokens(l, set);
+      tokens = [...set].map(fresh);
+      if (this.lineTokenCache.size >= 100_000) this.lineTokenCache.clear();
+      this.lineTokenCache.set(fresh(key), tokens);
+    }
+    return tokens;
+  }
+
   private format(l: ActivityLine, lineNo: number): string {
     let pSort = '';
     let pLast = '';
     let pText = '';
     let pTokens = '';
     if (l.nationalId !== this.currentPerson) {
-      this.currentPerson = l.nationalId;
+      this.currentPerson = fresh(l.nationalId);
       this.personTokens.clear();
       const keys = personKeys(l.lastName, l.firstName);
       const t = new Set<string>();
@@ -138,14 +163,11 @@ export class StagingWriter {
       pText = keys.nameText;
       pTokens = [...t].join(' ');
     }
-    const line = new Set<string>();
-    professionTokens(l.professionCode, l.specialityCode, line);
-    placeTokens(l, line);
-    const fresh: string[] = [];
-    for (const t of line) {
+    const added: string[] = [];
+    for (const t of this.lineTokens(l)) {
       if (!this.personTokens.has(t)) {
         this.personTokens.add(t);
-        fresh.push(t);
+        added.push(t);
       }
     }
 
@@ -203,7 +225,7 @@ export class StagingWriter {
       pLast,
       pText,
       pTokens,
-      fresh.join(' '),
+      added.join(' '),
       sSort,
       sLast,
       sText,
