@@ -6,6 +6,10 @@ import { type Envelope, realtimeChannel } from '../../domain/realtime';
 import { createRedis } from '../../domain/redis';
 import type { SessionUser } from '../types';
 import { presentEvent } from './realtime-events';
+import { scheduleSessionSweep, sweepSessions } from './realtime-sessions';
+
+/** How often websocket sessions are re-checked (revoked, expired, account disabled). */
+const SESSION_SWEEP_MS = 30_000;
 
 interface RealtimeOptions {
   allowedOrigins: string[];
@@ -37,11 +41,9 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
     await server.register({
       plugin: Nes,
       options: {
-        // nes re-verifies a socket's session (one query) on the first client message after
-        // minAuthVerifyInterval, which in practice means on heartbeats: once a minute keeps
-        // that load at ~80 queries/s for 5,000 idle sockets instead of ~330 (a revoked
-        // session still loses its socket within 1–1.5 min; REST refuses it at once).
-        auth: { type: 'direct', route: 'session', timeout: 5000, minAuthVerifyInterval: 60000 },
+        // nes would re-verify each socket's session on its heartbeat, one query per socket;
+        // realtime-sessions.ts checks all the node's sockets in one query instead.
+        auth: { type: 'direct', route: 'session', timeout: 5000, minAuthVerifyInterval: false },
         heartbeat: { interval: 20000, timeout: 10000 },
       },
     });
@@ -118,6 +120,8 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
     server.ext('onPostStop', () => {
       subscriber.disconnect();
     });
+    scheduleSessionSweep(server, ctx, SESSION_SWEEP_MS);
+    server.expose('sweepSessions', () => sweepSessions(server, ctx));
     server.expose('localSubscribers', () => sockets.size);
   },
 };

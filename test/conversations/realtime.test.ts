@@ -231,4 +231,25 @@ describe('nothing lost', () => {
     await send(node1.server, alice.token, conv.id, 'en direct');
     await seen.until(() => seen.messages.some((m) => m.body === 'en direct' && m.live));
   });
+
+  it('disconnects a connected client whose session is revoked, and says so', async () => {
+    const eli = await person(node1.ctx, 'Eli', 'Sortie');
+    const client = track(realtime(node2, eli));
+    const seen = recorder(client);
+    await client.connect();
+    const conv = (await create(node1.server, alice.token, [pro(eli.professionalId)])).body
+      .conversation;
+    await seen.until(() => seen.messages.length === 1);
+
+    const sweep = (
+      node2.server.plugins as unknown as Record<string, { sweepSessions(): Promise<number> }>
+    )['relais-realtime']!.sweepSessions;
+    expect(await sweep()).toBe(0);
+    await call(node1.server, 'POST', '/api/auth/logout', { token: eli.token });
+    expect(await sweep()).toBe(1);
+    await seen.until(() => seen.events.some((e) => e.type === 'expired'));
+    await send(node1.server, alice.token, conv.id, 'après la déconnexion');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(seen.messages.map((m) => m.body)).not.toContain('après la déconnexion');
+  });
 });
