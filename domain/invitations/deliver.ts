@@ -22,6 +22,7 @@ export type DeliveryOutcome =
 export interface DeliveryHooks {
   beforeSend?(): Promise<void> | void;
   afterRecord?(): Promise<void> | void;
+  afterSent?(): Promise<void> | void;
 }
 
 interface Claim {
@@ -197,6 +198,7 @@ export async function deliverInvitation(
     }));
   }
   await ctx.db.raw(MARK_SENT_SQL, { ...ids(d), providerId });
+  await hooks.afterSent?.();
   return 'sent';
 }
 
