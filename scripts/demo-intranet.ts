@@ -75,7 +75,7 @@ export function intranetPage(options: IntranetOptions, sub: string): string {
   button { background: hotpink; font-family: "Comic Sans MS", cursive; }
   main { max-width: 64rem; margin: 1rem auto; padding: 0 .5rem; }
   .card { background: #fff; border: 1px solid #b9c4b2; border-radius: 6px; overflow: hidden; }
-  relais-app { --relais-primary: #2e5e3a; --relais-focus: #c77700; }
+  relais-app { --relais-primary: #2e5e3a; --relais-focus: #a34a00; }
 </style>
 <script src="${escapeHtml(relais)}/relais.js" defer></script>
 </head>

@@ -9,6 +9,7 @@ export type { Account, Me, SessionGrant } from './api/types';
 export { RelaisApp } from './components/relais-app';
 export { RelaisConversation } from './components/relais-conversation';
 export { RelaisConversationList } from './components/relais-conversation-list';
+export { RelaisInvite } from './components/relais-invite';
 export { RelaisNewConversation } from './components/relais-new-conversation';
 export { RelaisRecipientPicker } from './components/relais-recipient-picker';
 export { RelaisSignIn } from './components/relais-sign-in';

@@ -80,6 +80,9 @@ export class RelaisApp extends LitElement {
         white-space: nowrap;
         max-width: 50vw;
       }
+      header :focus-visible {
+        outline-color: var(--_on-primary);
+      }
       header button {
         background: transparent;
         color: var(--_on-primary);
@@ -132,9 +135,12 @@ export class RelaisApp extends LitElement {
           grid-template-columns: minmax(18rem, 24rem) 1fr;
           min-height: calc(100vh - 8rem);
         }
-        main .list,
+        main:not(.view-list) .list,
         main.view-list .detail {
           display: block;
+        }
+        main {
+          max-width: none;
         }
         .list {
           border-right: 1px solid var(--_divider);

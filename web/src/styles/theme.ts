@@ -21,7 +21,7 @@ export const theme = css`
     --_danger: var(--relais-danger, #b0241b);
     --_warning-bg: var(--relais-warning-background, #fff4d6);
     --_warning-text: var(--relais-warning-text, #5c4300);
-    --_focus: var(--relais-focus, #f0a400);
+    --_focus: var(--relais-focus, #b85400);
     --_radius: var(--relais-radius, 8px);
     font-family: var(--relais-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
     font-size: var(--relais-font-size, 16px);
