@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
 import { type DirectoryEntry, type EntryRef, loadEntries, type Viewer } from './entries';
-import type { CompiledFilters } from './query';
-import { whereClause } from './query';
 import { assertExists, columnsOf, refOf } from './refs';
 
 /**
@@ -30,33 +28,11 @@ export async function removeFavourite(
   return n > 0;
 }
 
-/**
- * The viewer's favourites, alphabetically; with `filters`, only those matching them
- * (the "starred" section above the results).
- */
-export async function listFavourites(
-  db: Knex,
-  viewer: Viewer,
-  filters?: CompiledFilters,
-): Promise<DirectoryEntry[]> {
-  let rows: { professional_id: number | null; structure_id: number | null }[];
-  if (!filters) {
-    rows = await db('directory_favourites')
-      .where('account_id', viewer.accountId)
-      .select('professional_id', 'structure_id');
-  } else {
-    const where = whereClause(filters);
-    rows = (
-      await db.raw(
-        `SELECT f.professional_id, f.structure_id
-         FROM directory_favourites f
-         JOIN directory_search ds ON (ds.kind = 'p' AND ds.entity_id = f.professional_id)
-                                  OR (ds.kind = 's' AND ds.entity_id = f.structure_id)
-         WHERE f.account_id = ? AND ${where.sql.replace(/\b(tokens|name_text|kind)\b/g, 'ds.$1')}`,
-        [viewer.accountId, ...where.bindings],
-      )
-    ).rows;
-  }
+/** The viewer's favourites, alphabetically (the starred section of the empty picker). */
+export async function listFavourites(db: Knex, viewer: Viewer): Promise<DirectoryEntry[]> {
+  const rows = await db('directory_favourites')
+    .where('account_id', viewer.accountId)
+    .select('professional_id', 'structure_id');
   const entries = await loadEntries(db, viewer, rows.map(refOf));
   return entries.sort((a, b) => entryName(a).localeCompare(entryName(b), 'fr'));
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { type DirectoryEntry, type EntryRef, loadEntries, type Viewer } from './entries';
-import { listFavourites } from './favourites';
+import { entryName, listFavourites } from './favourites';
 import {
   type CompiledFilters,
   compileFilters,
@@ -40,7 +40,7 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-interface Tier {
+export interface Tier {
   sql: string;
   bindings: Knex.RawBinding[];
 }
@@ -65,25 +65,69 @@ function tiers(c: CompiledFilters): Tier[] {
   ];
 }
 
-/** The refs of the matches, best first, at most `limit`. */
+/** The complete SQL of each tier, in order (exported for the benchmark's EXPLAIN). */
+export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
+  return tiers(c).map((tier) => ({
+    sql: `SELECT kind, entity_id FROM directory_search WHERE ${tier.sql}
+       ORDER BY sort_key, kind, entity_id LIMIT ?`,
+    bindings: [...tier.bindings, limit],
+  }));
+}
+
+const ORDER = 'ORDER BY sort_key, kind, entity_id';
+const MAX_FAVOURITES = 200;
+
+/**
+ * The refs of the matches, best first, at most `limit`; with `favouritesOf`, also that
+ * account's favourites matching the filters. The favourites and the first two tiers go in
+ * one round trip (each branch has its own LIMIT, the outer sort sees at most a few dozen
+ * rows); the third tier only runs when the first two did not fill the page.
+ */
 export async function searchRefs(
   db: Knex,
-  filters: SearchFilters,
+  c: CompiledFilters,
   limit: number,
-): Promise<EntryRef[]> {
-  const c = compileFilters(filters);
-  if (c.unresolved.length || isEmpty(c)) return [];
+  favouritesOf?: number,
+): Promise<{ refs: EntryRef[]; favourites: EntryRef[] }> {
+  if (c.unresolved.length || isEmpty(c)) return { refs: [], favourites: [] };
+  const [first, ...later] = tiers(c);
+  const branches: string[] = [];
+  const bindings: Knex.RawBinding[] = [];
+  if (favouritesOf !== undefined) {
+    const where = whereClause(c);
+    branches.push(`(SELECT -1 AS tier, ds.kind, ds.entity_id, ds.sort_key
+      FROM directory_favourites f
+      JOIN directory_search ds ON (ds.kind = 'p' AND ds.entity_id = f.professional_id)
+                               OR (ds.kind = 's' AND ds.entity_id = f.structure_id)
+      WHERE f.account_id = ? AND ${where.sql.replace(/\b(tokens|name_text|kind|sort_key|last_key)\b/g, 'ds.$1')}
+      LIMIT ${MAX_FAVOURITES})`);
+    bindings.push(favouritesOf, ...where.bindings);
+  }
+  const eager = later.length ? [first!, later[0]!] : [first!];
+  const lazy = later.slice(1);
+  eager.forEach((tier, i) => {
+    branches.push(`(SELECT ${i} AS tier, kind, entity_id, sort_key FROM directory_search
+      WHERE ${tier.sql} ${ORDER} LIMIT ?)`);
+    bindings.push(...tier.bindings, limit);
+  });
+  const { rows } = await db.raw(
+    `SELECT tier, kind, entity_id FROM (${branches.join(' UNION ALL ')}) u
+     ORDER BY tier, sort_key, kind, entity_id`,
+    bindings,
+  );
+  const favourites: EntryRef[] = [];
   const refs: EntryRef[] = [];
-  for (const tier of tiers(c)) {
-    const { rows } = await db.raw(
-      `SELECT kind, entity_id FROM directory_search WHERE ${tier.sql}
-       ORDER BY sort_key, kind, entity_id LIMIT ?`,
+  for (const r of rows) (r.tier < 0 ? favourites : refs).push({ kind: r.kind, id: r.entity_id });
+  refs.splice(limit);
+  for (const tier of lazy) {
+    if (refs.length >= limit) break;
+    const more = await db.raw(
+      `SELECT kind, entity_id FROM directory_search WHERE ${tier.sql} ${ORDER} LIMIT ?`,
       [...tier.bindings, limit - refs.length],
     );
-    for (const r of rows) refs.push({ kind: r.kind, id: r.entity_id });
-    if (refs.length >= limit) break;
+    for (const r of more.rows) refs.push({ kind: r.kind, id: r.entity_id });
   }
-  return refs;
+  return { refs, favourites };
 }
 
 export async function searchDirectory(
@@ -95,19 +139,30 @@ export async function searchDirectory(
   const page = Math.min(Math.max(request.page ?? 1, 1), MAX_PAGE);
   const c = compileFilters(request);
   const offset = (page - 1) * pageSize;
-  const [refs, favourites] = await Promise.all([
-    isEmpty(c) ? Promise.resolve([]) : searchRefs(db, request, offset + pageSize + 1),
-    page === 1 && !c.unresolved.length
-      ? listFavourites(db, viewer, isEmpty(c) ? undefined : c)
-      : Promise.resolve([]),
-  ]);
-  const pageRefs = refs.slice(offset, offset + pageSize);
+  const base = { page, pageSize, unresolved: c.unresolved };
+  if (c.unresolved.length) return { ...base, favourites: [], items: [], hasMore: false };
+  // The picker opened with nothing typed: the favourites, nothing else.
+  if (isEmpty(c)) {
+    const favourites = page === 1 ? await listFavourites(db, viewer) : [];
+    return { ...base, favourites, items: [], hasMore: false };
+  }
+  const found = await searchRefs(
+    db,
+    c,
+    offset + pageSize + 1,
+    page === 1 ? viewer.accountId : undefined,
+  );
+  const pageRefs = found.refs.slice(offset, offset + pageSize);
+  // One hydration for the page and the favourites section together.
+  const entries = await loadEntries(db, viewer, [...found.favourites, ...pageRefs]);
+  const byRef = new Map(entries.map((e) => [`${e.kind[0]}:${e.id}`, e]));
+  const pick = (refs: EntryRef[]) => refs.flatMap((r) => byRef.get(`${r.kind}:${r.id}`) ?? []);
   return {
-    favourites,
-    items: await loadEntries(db, viewer, pageRefs),
-    page,
-    pageSize,
-    hasMore: refs.length > offset + pageSize,
-    unresolved: c.unresolved,
+    ...base,
+    favourites: pick(found.favourites).sort((a, b) =>
+      entryName(a).localeCompare(entryName(b), 'fr'),
+    ),
+    items: pick(pageRefs),
+    hasMore: found.refs.length > offset + pageSize,
   };
 }
