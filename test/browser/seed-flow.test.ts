@@ -124,11 +124,19 @@ describe('the seed flow', () => {
       .getByRole('button', { name: 'Retirer Jean-François DUPONT des destinataires' })
       .click();
 
-    await picker.getByRole('combobox', { name: 'Profession, spécialité' }).fill('kiné');
+    // Suggestions by keyboard: arrow down, Enter.
+    const profession = picker.getByRole('combobox', { name: 'Profession, spécialité' });
+    await profession.fill('kiné');
     await picker
       .getByRole('option', { name: /Masseur-Kinésithérapeute/i })
       .first()
-      .click();
+      .waitFor();
+    await profession.press('ArrowDown');
+    await expect
+      .poll(() => profession.getAttribute('aria-activedescendant'))
+      .toBe('s-profession-0');
+    await profession.press('Enter');
+    await expect.poll(() => profession.inputValue()).toMatch(/Kinésithérapeute/i);
     await dupont.waitFor();
     await picker
       .getByRole('button', { name: 'Effacer « Nom, prénom, identifiant structure »' })
@@ -245,7 +253,17 @@ describe('the seed flow', () => {
   });
 
   it('links to the existing conversation with the same participants (S17)', async () => {
-    await pageA.getByRole('button', { name: 'Retour aux conversations' }).click();
+    // Escape goes back to the list, the focus on the conversation just left.
+    await pageA.locator('relais-conversation').getByLabel('Votre message').press('Escape');
+    await expect
+      .poll(() =>
+        pageA.evaluate(() => {
+          let el: Element | null = document.activeElement;
+          while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+          return el?.textContent ?? '';
+        }),
+      )
+      .toContain('Sortie de Mme D.');
     await pageA.getByRole('button', { name: 'Nouvelle conversation' }).click();
     await pageA.getByRole('button', { name: 'Ajouter des destinataires' }).click();
     const picker = pageA.locator('relais-recipient-picker');

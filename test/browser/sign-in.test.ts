@@ -69,12 +69,24 @@ describe('standalone page', () => {
     await page.getByText('Aucune conversation').waitFor();
     expect(await context.cookies()).toEqual([]);
 
-    // Session revoked on the server: the next request brings the sign-in back, explained.
+    // Usable from 320 px wide: nothing sticks out sideways.
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.getByRole('button', { name: 'Nouvelle conversation' }).click();
+    await page.getByLabel('Objet').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      320,
+    );
+
+    // Session revoked on the server while the app is open: the next request brings the
+    // sign-in back, explained.
     await app.ctx.db('sessions').where({ account_id: alice.account.id }).update({
       revoked_at: app.ctx.db.fn.now(),
     });
-    await page.reload();
+    await page.getByRole('button', { name: 'Ajouter des destinataires' }).click();
     await page.getByText('Votre session a expiré. Reconnectez-vous.').waitFor();
+    await page.getByLabel('Mot de passe').waitFor();
+    // And after a reload the stale token is gone: the form, no error.
+    await page.reload();
     await page.getByLabel('Mot de passe').waitFor();
     expect(errors).toEqual([]);
     await page.close();

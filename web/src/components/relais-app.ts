@@ -189,13 +189,56 @@ export class RelaisApp extends LitElement {
 
   /** Opens a conversation (as if chosen in the list). */
   openConversation(id: number): void {
-    this.view = { name: 'conversation', id };
+    this.#navigate({ name: 'conversation', id });
   }
 
   /** Shows the new-conversation form. */
   newConversation(): void {
-    this.view = { name: 'new' };
+    this.#navigate({ name: 'new' });
   }
+
+  /** Back to the list (Escape does it too). */
+  showList(): void {
+    this.#navigate({ name: 'list' });
+  }
+
+  /** Changes view and moves the keyboard focus to it, as a page change would. */
+  async #navigate(view: View): Promise<void> {
+    const from = this.view;
+    this.view = view;
+    await this.updateComplete;
+    const root = this.renderRoot;
+    if (view.name === 'list') {
+      const list = root.querySelector('relais-conversation-list');
+      await list?.updateComplete;
+      const opened = from.name === 'conversation' ? from.id : null;
+      const target =
+        (opened !== null &&
+          (list?.renderRoot.querySelector(`[data-id="${opened}"]`) as HTMLElement | null)) ||
+        (list?.renderRoot.querySelector('[part="new-button"]') as HTMLElement | null);
+      target?.focus();
+      return;
+    }
+    const detail = root.querySelector('relais-conversation, relais-new-conversation') as
+      | (HTMLElement & { focusHeading?: () => void })
+      | null;
+    detail?.focusHeading?.();
+  }
+
+  #onKeydown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || this.view.name === 'list') return;
+    // Not while the recipient picker or the invitation screen is open over the form.
+    const path = e.composedPath();
+    if (
+      path.some(
+        (n) => n instanceof HTMLElement && /^RELAIS-(RECIPIENT-PICKER|INVITE)$/.test(n.tagName),
+      )
+    ) {
+      return;
+    }
+    e.preventDefault();
+    this.showList();
+  };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) void applyLocale(this.locale);
@@ -315,9 +358,7 @@ export class RelaisApp extends LitElement {
   }
 
   #detail() {
-    const back = () => {
-      this.view = { name: 'list' };
-    };
+    const back = () => this.showList();
     switch (this.view.name) {
       case 'conversation':
         return html`<relais-conversation .session=${this.session} .conversationId=${this.view.id}
@@ -360,7 +401,7 @@ export class RelaisApp extends LitElement {
           ? nothing
           : html`<p class="offline" role="status">${msg('Connexion perdue, reconnexion…', { id: 'app.reconnecting' })}</p>`
       }
-      <main part="main" class=${`view-${this.view.name}`}>
+      <main part="main" class=${`view-${this.view.name}`} @keydown=${this.#onKeydown}>
         <relais-conversation-list class="list" .session=${this.session}
           .selected=${this.view.name === 'conversation' ? this.view.id : null}
           @relais-open-conversation=${(e: CustomEvent<{ id: number }>) => this.openConversation(e.detail.id)}

@@ -189,8 +189,23 @@ export class RelaisConversation extends LitElement {
     );
   }
 
+  #focusWhenReady = false;
+
+  /** Moves the focus to the subject once loaded (the app does it when opening a view). */
+  focusHeading(): void {
+    this.#focusWhenReady = true;
+    this.requestUpdate();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    if (this.#focusWhenReady && this.data.status !== 'loading') {
+      const heading = this.renderRoot.querySelector('h2');
+      if (heading) {
+        this.#focusWhenReady = false;
+        heading.focus();
+      }
+    }
     const last = this.data.lastSeq;
     if (last !== this.#lastRenderedSeq && this.list) {
       this.#lastRenderedSeq = last;
@@ -224,7 +239,7 @@ export class RelaisConversation extends LitElement {
       <header part="header">
         ${this.#backButton()}
         <div class="titles">
-          <h2>${conversation.subject}</h2>
+          <h2 tabindex="-1">${conversation.subject}</h2>
           ${this.#patient()}
           <p class="participants">
             ${conversation.participants.map(

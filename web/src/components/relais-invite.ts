@@ -98,6 +98,12 @@ export class RelaisInvite extends LitElement {
   @state() private busy = false;
   @state() private error: string | null = null;
 
+  /** Moves the focus to the title (the app does it when opening a view). */
+  async focusHeading(): Promise<void> {
+    await this.updateComplete;
+    (this.renderRoot.querySelector('h2') as HTMLElement | null)?.focus();
+  }
+
   override render() {
     const entry = this.entry;
     if (!entry) return nothing;
@@ -105,7 +111,7 @@ export class RelaisInvite extends LitElement {
     return html`
       <div class="top">
         <button class="link" @click=${this.#back} aria-label=${msg('Retour', { id: 'common.back' })}>←</button>
-        <h2>${msg('Inviter un confrère', { id: 'invite.title' })}</h2>
+        <h2 tabindex="-1">${msg('Inviter un confrère', { id: 'invite.title' })}</h2>
       </div>
       <form part="form" @submit=${this.#submit}>
         <p class="muted">

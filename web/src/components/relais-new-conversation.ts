@@ -197,6 +197,12 @@ export class RelaisNewConversation extends LitElement {
     });
   }
 
+  /** Moves the focus to the title (the app does it when opening a view). */
+  async focusHeading(): Promise<void> {
+    await this.updateComplete;
+    (this.renderRoot.querySelector('h2') as HTMLElement | null)?.focus();
+  }
+
   override render() {
     const structures = sessionFor(this)?.me?.structures ?? [];
     const errs = this.fieldErrors;
@@ -206,7 +212,7 @@ export class RelaisNewConversation extends LitElement {
       <div ?hidden=${this.picking}>
       <div class="top">
         <button class="link" @click=${this.#back} aria-label=${msg('Retour aux conversations', { id: 'conversation.back' })}>←</button>
-        <h2>${msg('Nouvelle conversation', { id: 'list.new' })}</h2>
+        <h2 tabindex="-1">${msg('Nouvelle conversation', { id: 'list.new' })}</h2>
       </div>
       <form part="form" novalidate @submit=${this.#submit} @input=${this.#edited}>
         ${
