@@ -203,7 +203,11 @@ describe('invitation delivery', () => {
     const { professional } = await directoryProfessional(app.ctx);
     let tries = 0;
     smtp.behaviour = {
-      rcptCode: (address) => (address === 'nobody@example.test' ? (tries++, 550) : undefined),
+      rcptCode: (address) => {
+        if (address !== 'nobody@example.test') return undefined;
+        tries++;
+        return 550;
+      },
     };
     const { invitation } = await inviteProfessional(
       app.ctx,

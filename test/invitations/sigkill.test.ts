@@ -73,17 +73,14 @@ async function recover(id: number, address: string, expected: string) {
   // Another worker (this process) takes over the stalled job once the dead one's lock expires.
   const workers: Worker[] = startInvitationWorkers(app.ctx, { stalledInterval: 500 });
   try {
-    const result = await waitFor(
-      () =>
-        new Promise<{ outcome: string } | null>((resolve) => {
-          const timer = setTimeout(() => resolve(null), 500);
-          workers[0]!.once('completed', (job, value) => {
-            if (job.data.invitationId !== id) return;
-            clearTimeout(timer);
-            resolve(value as { outcome: string });
-          });
-        }),
-    );
+    const result = await new Promise<{ outcome: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('stalled job not recovered')), 30_000);
+      workers[0]!.on('completed', (job, value) => {
+        if (job.data.invitationId !== id) return;
+        clearTimeout(timer);
+        resolve(value as { outcome: string });
+      });
+    });
     expect(result.outcome).toBe(expected);
     await new Promise((r) => setTimeout(r, 300));
     return { mails: smtp.received.filter((m) => m.to.includes(address)) };
@@ -92,7 +89,7 @@ async function recover(id: number, address: string, expected: string) {
   }
 }
 
-describe('a worker killed mid-job', () => {
+describe('a worker killed mid-job', { timeout: 60_000 }, () => {
   it('killed during the SMTP transaction (before the server accepted): sent once by the next worker', async () => {
     const address = 'kill-during@example.test';
     let holding!: () => void;
