@@ -67,12 +67,15 @@ interface Node {
   child: ChildProcess;
   port: number;
   mem(): Promise<NodeJS.MemoryUsage>;
+  /** CPU time (user + system) the server process has used so far, in ms. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
 function startNode(file: string, extraEnv: Record<string, string>): Promise<Node> {
-  // BENCH_PROFILE=<dir> writes a CPU profile of each server process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', file], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...extraEnv },
@@ -94,6 +97,12 @@ function startNode(file: string, extraEnv: Record<string, string>): Promise<Node
       const reply = next('mem');
       child.send({ type: 'mem' });
       return (await reply).usage as NodeJS.MemoryUsage;
+    },
+    async cpu() {
+      const reply = next('mem');
+      child.send({ type: 'mem' });
+      const { user, system } = (await reply).cpu as NodeJS.CpuUsage;
+      return (user + system) / 1000;
     },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
@@ -152,7 +161,12 @@ async function main() {
     const relaisLoaded = await relais.mem();
     console.error(`${clients.length} nes subscribers connected in ${connectSeconds.toFixed(1)} s`);
     await load('relais', relais.port, 100, 3); // warm-up: JIT, pools, plans
+    let cpu0 = await relais.cpu();
+    // BENCH_PROFILE=<dir>: the server writes a CPU profile of this phase there.
+    relais.child.send({ type: 'profile-start' });
     const main = await load('relais', relais.port, RATE, SECONDS);
+    relais.child.send({ type: 'profile-stop' });
+    const relaisCpuPerMessage = ((await relais.cpu()) - cpu0) / main.sent;
     console.error(
       `relais ${RATE}/s: p50 ${ms(main.p50)} ms, p99 ${ms(main.p99)} ms, lost ${main.lost}`,
     );
@@ -182,7 +196,9 @@ async function main() {
     await sleep(2000);
     const floorLoaded = await floor.mem();
     await load('floor', floor.port, 100, 3);
+    cpu0 = await floor.cpu();
     const floorMain = await load('floor', floor.port, RATE, SECONDS);
+    const floorCpuPerMessage = ((await floor.cpu()) - cpu0) / floorMain.sent;
     for (const s of sockets) s.terminate();
     await floor.stop();
 
@@ -239,6 +255,8 @@ async function main() {
           connectSeconds: round(connectSeconds),
         },
         memoryPerConnectionKB: relaisMem,
+        cpuMsPerMessage: { relais: round(relaisCpuPerMessage), floor: round(floorCpuPerMessage) },
+        loadAverage: round(os.loadavg()[0] ?? 0),
         maxRateP99Under100: maxRate,
         steps: steps.map((s) => ({
           rate: s.rate,

@@ -88,7 +88,7 @@ process.on('message', async (msg: { type: string }) => {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();
-    process.send?.({ type: 'mem', usage: process.memoryUsage() });
+    process.send?.({ type: 'mem', usage: process.memoryUsage(), cpu: process.cpuUsage() });
   } else if (msg.type === 'stop') {
     for (const client of wss.clients) client.terminate();
     http.close();

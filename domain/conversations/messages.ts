@@ -4,6 +4,7 @@ import { publishEvent } from '../realtime';
 import { AUDIENCE_SQL, type Reader, requireSeats } from './access';
 import { fieldError, notFound } from './errors';
 import { NOW_MS } from './load';
+import { runPrepared } from './prepared';
 import {
   BODY_MAX,
   type MessageRecord,
@@ -40,6 +41,37 @@ export interface SentMessage {
   created: boolean;
 }
 
+// $1 conversation, $2 sender account, $3 sender professional, $4 onBehalfOf, $5 id, $6 body.
+const SEND_SQL = `WITH seat AS (
+    -- in person first (structure_id NULL), else the first structure the sender is in
+    SELECT p.structure_id FROM conversation_participants p
+     WHERE p.conversation_id = $1 AND p.left_at IS NULL
+       AND (p.account_id = $2 OR p.professional_id = $3
+            OR p.structure_id IN (SELECT structure_id FROM structure_members WHERE account_id = $2))
+       AND ($4::bigint IS NULL OR p.structure_id = $4::bigint)
+     ORDER BY p.structure_id NULLS FIRST
+     LIMIT 1
+  ), c AS (
+    UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ${NOW_MS}
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM seat) RETURNING id, last_seq
+  ), m AS (
+    INSERT INTO messages (id, conversation_id, seq, sender_account_id, structure_id, body)
+    SELECT $5, c.id, c.last_seq, $2, (SELECT structure_id FROM seat), $6 FROM c
+    RETURNING *
+  ), r AS (
+    INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
+    SELECT m.conversation_id, m.sender_account_id, m.seq, now() FROM m
+    ON CONFLICT (conversation_id, account_id) DO UPDATE
+      SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
+          read_at = now()
+  )
+  SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
+         m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
+         s.name AS structure_name, ARRAY(${AUDIENCE_SQL.replaceAll('?', '$1')}) AS audience
+    FROM m
+    LEFT JOIN accounts a ON a.id = m.sender_account_id
+    LEFT JOIN structures s ON s.id = m.structure_id`;
+
 /**
  * Sends a message. The sender answers in person when they are a participant in person,
  * otherwise (or when asked) on behalf of a participating structure they are attached to.
@@ -60,53 +92,12 @@ export async function sendMessage(
   const onBehalfOf = input.onBehalfOf ?? null;
   let row: (MessageRow & { audience: number[] }) | undefined;
   try {
-    const { rows } = await db.raw(
-      `WITH seat AS (
-         -- in person first (structure_id NULL), else the first structure the sender is in
-         SELECT p.structure_id FROM conversation_participants p
-          WHERE p.conversation_id = ? AND p.left_at IS NULL
-            AND (p.account_id = ? OR p.professional_id = ?
-                 OR p.structure_id IN (SELECT structure_id FROM structure_members WHERE account_id = ?))
-            AND (?::bigint IS NULL OR p.structure_id = ?::bigint)
-          ORDER BY p.structure_id NULLS FIRST
-          LIMIT 1
-       ), c AS (
-         UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ${NOW_MS}
-          WHERE id = ? AND EXISTS (SELECT 1 FROM seat) RETURNING id, last_seq
-       ), m AS (
-         INSERT INTO messages (id, conversation_id, seq, sender_account_id, structure_id, body)
-         SELECT ?, c.id, c.last_seq, ?, (SELECT structure_id FROM seat), ? FROM c
-         RETURNING *
-       ), r AS (
-         INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
-         SELECT m.conversation_id, m.sender_account_id, m.seq, now() FROM m
-         ON CONFLICT (conversation_id, account_id) DO UPDATE
-           SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
-               read_at = now()
-       )
-       SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
-              m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
-              s.name AS structure_name, ARRAY(${AUDIENCE_SQL}) AS audience
-         FROM m
-         LEFT JOIN accounts a ON a.id = m.sender_account_id
-         LEFT JOIN structures s ON s.id = m.structure_id`,
-      [
-        conversationId,
-        sender.accountId,
-        sender.professionalId ?? -1,
-        sender.accountId,
-        onBehalfOf,
-        onBehalfOf,
-        conversationId,
-        input.id,
-        sender.accountId,
-        body,
-        conversationId,
-        conversationId,
-        conversationId,
-      ],
+    [row] = await runPrepared<MessageRow & { audience: number[] }>(
+      db,
+      'relais_send_message',
+      SEND_SQL,
+      [conversationId, sender.accountId, sender.professionalId ?? -1, onBehalfOf, input.id, body],
     );
-    row = rows[0];
   } catch (err) {
     const again = isDuplicateId(err)
       ? await findRetry(ctx, sender, conversationId, input.id)
