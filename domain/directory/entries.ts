@@ -40,6 +40,8 @@ export interface StructureEntry {
   postcode: string | null;
   departement: string | null;
   sector: string | null;
+  /** FINESS category when enriched from the etalab file ("Centre Hospitalier (C.H.)"…). */
+  category: string | null;
   /** Accounts attached to the structure for the chat (S11: > 0 is shown in bold). */
   memberCount: number;
   /** S13: nobody would read a message sent to this structure. */
@@ -114,6 +116,7 @@ export async function loadStructures(
   if (!ids.length) return new Map();
   const { rows } = await db.raw(
     `SELECT s.id, s.structure_key, s.name, s.city, s.postcode, s.departement_code, s.sector_label,
+       s.category_label,
        s.in_directory,
        (SELECT count(*) FROM structure_members m WHERE m.structure_id = s.id)::int AS member_count,
        EXISTS (SELECT 1 FROM structure_members m
@@ -135,6 +138,7 @@ export async function loadStructures(
         postcode: r.postcode,
         departement: r.departement_code,
         sector: r.sector_label,
+        category: r.category_label,
         memberCount: r.member_count,
         nobodyAttached: r.member_count === 0,
         isMember: r.is_member,

@@ -7,6 +7,7 @@
  *   importExtract(db: Knex, filePath, { onProgress?, allowShrink? })
  *     → Promise<ImportReport>   counts, first 20 malformed lines, added/updated/removed.
  *     Throws ExtractFormatError (wrong header, nothing written) or ImportRefusedError.
+ *   enrichFromFiness(db, etalabCsvPath) → Promise<{ establishments, structuresUpdated, malformed }>
  * Example (a demo seed of a few hundred professionals):
  *   await generateExtract({ lines: 1000, seed: 42 }, createWriteStream(path));
  *   await importExtract(ctx.db, path);
@@ -20,6 +21,7 @@ export type {
   Viewer,
 } from './entries';
 export { addFavourite, listFavourites, removeFavourite } from './favourites';
+export { enrichFromFiness, type FinessReport } from './finess';
 export { type GenerateOptions, type GenerateReport, generateExtract } from './generator';
 export { resolvePlace, suggestPlaces } from './geography';
 export {

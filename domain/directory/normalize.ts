@@ -5,7 +5,11 @@
  */
 const LIGATURES: Record<string, string> = { œ: 'oe', Œ: 'oe', æ: 'ae', Æ: 'ae', ß: 'ss' };
 
+const PLAIN = /^[A-Za-z0-9 ]*$/;
+
 export function normalize(text: string): string {
+  // Most of the extract is plain upper-case ASCII: skip the Unicode work for it.
+  if (PLAIN.test(text)) return text.toLowerCase().trim().replace(/ +/g, ' ');
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -21,7 +21,10 @@ const names = async (query: Parameters<typeof searchDirectory>[2]) =>
     e.kind === 'professional' ? `${e.lastName} ${e.firstName}` : e.name,
   );
 
-const HOSPITAL = at('F250000700', 'CHI PONTARLIER', '25304', '25462', 'Pontarlier');
+const HOSPITAL = {
+  ...at('F250000700', 'CHI PONTARLIER', '25304', '25462', 'Pontarlier'),
+  'Numéro FINESS site': '250000700',
+};
 const CABINET = at('C11111111100011', 'CABINET DES LILAS', '20000', '', 'AJACCIO'); // no dept, no commune
 const EHPAD = at('F970000001', 'EHPAD LES FILAOS', '97400', '97411', 'Saint-Denis');
 
@@ -185,5 +188,44 @@ describe('importing an extract', () => {
     expect(await t.db('professionals').where('in_directory', true).count('* as n').first()).toEqual(
       before,
     );
+  });
+});
+
+describe('FINESS enrichment', () => {
+  it('adds the category and legal entity to the structures of the directory', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { enrichFromFiness } = await import('../../domain/directory');
+    const structureet = (site: string, legal: string, category: string, label: string) =>
+      [
+        'structureet',
+        site,
+        legal,
+        'CH',
+        'CENTRE HOSPITALIER',
+        ...new Array(13).fill(''),
+        category,
+        label,
+        '1100',
+        'Etablissements Hospitaliers',
+        ...new Array(10).fill(''),
+      ].join(';');
+    const csv = [
+      'finess;etalab;52;2026-11-01',
+      structureet('250000700', '250000452', '355', 'Centre Hospitalier (C.H.)'),
+      structureet('999999999', '999999998', '500', 'EHPAD'),
+      'geolocalisation;250000700;1;2;3',
+      'structureet;too;short',
+    ].join('\r\n');
+    const path = writeExtract([]).replace(/\.txt$/, '.csv');
+    writeFileSync(path, Buffer.from(csv, 'latin1'));
+    const report = await enrichFromFiness(t.db, path);
+    expect(report).toEqual({ establishments: 2, structuresUpdated: 1, malformed: 1 });
+    expect(await t.db('structures').where('finess_site', '250000700').first()).toMatchObject({
+      category_label: 'Centre Hospitalier (C.H.)',
+      finess_legal: '250000452',
+    });
+    const bad = path.replace(/\.csv$/, '-bad.csv');
+    writeFileSync(bad, 'nofinesset;rs\n');
+    await expect(enrichFromFiness(t.db, bad)).rejects.toThrow(ExtractFormatError);
   });
 });
