@@ -62,6 +62,7 @@ export class Tracker {
       expected: this.expectedDeliveries,
       lost: this.lost,
       duplicates: this.duplicates,
+      unexpected: this.unexpected,
       httpErrors: this.httpErrors,
       p50: pct(sorted, 50),
       p90: pct(sorted, 90),
