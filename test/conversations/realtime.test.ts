@@ -73,13 +73,20 @@ describe('realtime delivery', () => {
     await seen.until(() => seen.messages.length === 2);
     expect(seen.messages[1]).toMatchObject({ conversationId: id, id: reply.body.id, live: true });
 
+    // His own message, sent through the library: one event, from the response, echo dropped.
+    const own = await client.sendMessage(id, { body: 'Oui, je suis là' });
+    expect(own).toMatchObject({ mine: true, seq: 3 });
+    await send(node1.server, alice.token, id, 'Parfait');
+    await seen.until(() => seen.messages.some((m) => m.body === 'Parfait'));
+    expect(seen.messages.filter((m) => m.id === own.id)).toHaveLength(1);
+
     // The event carries Bruno's view: English, his time zone, not his message.
     let last: unknown;
     client.on('message', ({ message }) => {
       last = message;
     });
     await send(node1.server, alice.token, id, 'Encore');
-    await seen.until(() => seen.messages.length === 3);
+    await seen.until(() => seen.messages.length === 5);
     expect(last).toMatchObject({
       mine: false,
       signature: expect.stringMatching(/^Alice Martin, on \d\d\/\d\d\/\d\d at /),

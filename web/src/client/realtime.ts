@@ -130,6 +130,27 @@ export class RealtimeClient {
     return result;
   }
 
+  /**
+   * Sends through REST and emits the stored message as a `message` event (live), so that
+   * the app renders its own messages from the same place as everyone else's; the echo on
+   * the subscription is then dropped as a duplicate.
+   */
+  async sendMessage(
+    conversationId: number,
+    message: Parameters<RelaisApi['sendMessage']>[1],
+  ): Promise<Message> {
+    const stored = await this.api.sendMessage(conversationId, message);
+    this.deliver(conversationId, stored, true);
+    return stored;
+  }
+
+  /** Creates a conversation; emits `conversation` (created) and its first `message`. */
+  async createConversation(input: Parameters<RelaisApi['createConversation']>[0]) {
+    const created = await this.api.createConversation(input);
+    this.handleEvent({ type: 'conversation.created', ...created });
+    return created;
+  }
+
   async connect(): Promise<void> {
     if (this.accountId === null) this.accountId = (await this.api.me()).id;
     try {
