@@ -100,6 +100,10 @@ export function intranetPage(options: IntranetOptions, sub: string): string {
 export function startIntranet(options: IntranetOptions, port: number, host = '127.0.0.1') {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://intranet.local');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method !== 'GET' || url.pathname !== '/') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       return;

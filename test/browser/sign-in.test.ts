@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession } from '../../domain/accounts';
 import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
 import { startIntranet } from '../../scripts/demo-intranet';
 import { createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
@@ -157,6 +158,24 @@ describe('embedded in an intranet page on another origin', () => {
       .getByRole('button', { name: 'Se déconnecter' })
       .evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(background).not.toBe('rgb(255, 105, 180)');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lets a page use a finer element on its own with a token', async () => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(intranet.url); // the intranet's origin, allowed by Relais
+    const { token } = await createSession(app.ctx, alice.account.id, 'embed');
+    await page.setContent(`<!doctype html><html lang="fr"><body>
+      <script src="${app.url}/relais.js"></script>
+      <relais-conversation-list server="${app.url}" token="${token}"
+        style="--relais-primary: rgb(46, 94, 58)"></relais-conversation-list></body></html>`);
+    await page.getByText('Aucune conversation').waitFor();
+    const button = page.getByRole('button', { name: 'Nouvelle conversation' });
+    expect(await button.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(
+      'rgb(46, 94, 58)',
+    );
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,7 +1,8 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { ApiError } from '../api/http';
+import { element } from '../define';
 import { applyLocale } from '../i18n';
 import { resolveServer } from '../session/server-url';
 import {
@@ -48,7 +49,7 @@ type View = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'n
  * @csspart tabs - The tab bar.
  * @csspart main - The area under the tabs.
  */
-@customElement('relais-app')
+@element('relais-app')
 @localized()
 export class RelaisApp extends LitElement {
   static override styles = [

@@ -1,8 +1,10 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import type { ConversationSummary } from '../api/conversations';
 import { ConversationsController } from '../controllers/conversations-controller';
+import { SessionWatcher } from '../controllers/session-watcher';
+import { element } from '../define';
 import { participantName } from '../format';
 import { formatShort } from '../i18n';
 import type { RelaisSession } from '../session/session';
@@ -27,7 +29,7 @@ import { theme } from '../styles/theme';
  * @csspart item - Each conversation button.
  * @csspart badge - The unread count.
  */
-@customElement('relais-conversation-list')
+@element('relais-conversation-list')
 @localized()
 export class RelaisConversationList extends LitElement {
   static override styles = [
@@ -115,6 +117,8 @@ export class RelaisConversationList extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
+
+  protected readonly sessionWatcher = new SessionWatcher(this, () => sessionFor(this));
   /** The id of the conversation shown beside the list (highlighted, its messages read). */
   @property({ type: Number }) selected: number | null = null;
   /** Time zone for times in the list (default: the account's, else the browser's). */

@@ -1,9 +1,11 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { type Message, newMessageId, type ParticipantView } from '../api/conversations';
 import { ApiError } from '../api/http';
 import { ConversationController } from '../controllers/conversation-controller';
+import { SessionWatcher } from '../controllers/session-watcher';
+import { element } from '../define';
 import { participantName, signatureLine } from '../format';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
@@ -31,7 +33,7 @@ import { theme } from '../styles/theme';
  * @csspart composer - The answer form.
  * @csspart send - The "Envoyer" button.
  */
-@customElement('relais-conversation')
+@element('relais-conversation')
 @localized()
 export class RelaisConversation extends LitElement {
   static override styles = [
@@ -152,6 +154,8 @@ export class RelaisConversation extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
+
+  protected readonly sessionWatcher = new SessionWatcher(this, () => sessionFor(this));
 
   @state() private sending = false;
   @state() private sendError: string | null = null;

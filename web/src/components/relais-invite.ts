@@ -1,9 +1,10 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { type DirectoryEntry, entryName } from '../api/directory';
 import { ApiError } from '../api/http';
 import { type Invitation, invitationsApi } from '../api/invitations';
+import { element } from '../define';
 import { getLocale } from '../i18n';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
@@ -26,7 +27,7 @@ import { theme } from '../styles/theme';
  * @csspart form - The form.
  * @csspart submit - The "Envoyer l'invitation" button.
  */
-@customElement('relais-invite')
+@element('relais-invite')
 @localized()
 export class RelaisInvite extends LitElement {
   static override styles = [

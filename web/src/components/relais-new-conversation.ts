@@ -1,6 +1,6 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import {
   conversationsApi,
   type ExistingConversation,
@@ -10,6 +10,8 @@ import {
 import { type DirectoryEntry, entryKey, entryName, refOf } from '../api/directory';
 import { ApiError } from '../api/http';
 import { DebouncedTask } from '../controllers/debounced-task';
+import { SessionWatcher } from '../controllers/session-watcher';
+import { element } from '../define';
 import { formatShort } from '../i18n';
 import { matriculeProblem, normalizeMatricule } from '../ins';
 import type { RelaisSession } from '../session/session';
@@ -38,7 +40,7 @@ type PatientMode = 'none' | 'ins' | 'reference';
  * @csspart existing - The existing-conversations notice.
  * @csspart submit - The "Envoyer" button.
  */
-@customElement('relais-new-conversation')
+@element('relais-new-conversation')
 @localized()
 export class RelaisNewConversation extends LitElement {
   static override styles = [
@@ -166,6 +168,8 @@ export class RelaisNewConversation extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
+
+  protected readonly sessionWatcher = new SessionWatcher(this, () => sessionFor(this));
 
   @state() private recipients: DirectoryEntry[] = [];
   @state() private picking = false;

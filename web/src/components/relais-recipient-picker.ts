@@ -1,6 +1,6 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import {
   type DirectoryEntry,
   directoryApi,
@@ -14,6 +14,8 @@ import {
 } from '../api/directory';
 import { needsInvitation } from '../api/invitations';
 import { DebouncedTask } from '../controllers/debounced-task';
+import { SessionWatcher } from '../controllers/session-watcher';
+import { element } from '../define';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
@@ -46,7 +48,7 @@ type SuggestField = 'profession' | 'place';
  * @csspart star - The favourite buttons.
  * @csspart validate - The VALIDER button.
  */
-@customElement('relais-recipient-picker')
+@element('relais-recipient-picker')
 @localized()
 export class RelaisRecipientPicker extends LitElement {
   static override styles = [
@@ -304,6 +306,8 @@ export class RelaisRecipientPicker extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
+
+  protected readonly sessionWatcher = new SessionWatcher(this, () => sessionFor(this));
   @property({ attribute: false }) recipients: DirectoryEntry[] = [];
   /** Show a back button and a title (when it is a screen of its own). */
   @property({ type: Boolean, attribute: 'show-header' }) showHeader = false;

@@ -1,7 +1,8 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { ApiError } from '../api/http';
+import { element } from '../define';
 import { resolveServer } from '../session/server-url';
 import { type RelaisSession, signInWithPassword } from '../session/session';
 import { theme } from '../styles/theme';
@@ -19,7 +20,7 @@ import { theme } from '../styles/theme';
  * @csspart submit - The "Se connecter" button.
  * @csspart error - The error message (role="alert").
  */
-@customElement('relais-sign-in')
+@element('relais-sign-in')
 @localized()
 export class RelaisSignIn extends LitElement {
   static override styles = [

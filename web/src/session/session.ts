@@ -48,6 +48,7 @@ export class RelaisSession extends EventTarget {
   async loadMe(): Promise<Me> {
     this.me = await this.get<Me>('/api/me');
     this.account = this.me;
+    this.dispatchEvent(new Event('me'));
     return this.me;
   }
 

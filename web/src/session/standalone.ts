@@ -22,6 +22,12 @@ export function sessionFor(el: {
   if (!session) {
     session = new RelaisSession(server, el.token);
     sessions.set(key, session);
+    // Used on its own, an element still gets the account, its structures and live updates.
+    const created = session;
+    created.loadMe().then(
+      () => created.startRealtime(),
+      () => undefined, // 401: the session fires `expired`; the elements show their errors.
+    );
   }
   return session;
 }
