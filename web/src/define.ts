@@ -4,7 +4,7 @@
  * not break with "the name has already been used with this registry".
  */
 export function element(tag: string) {
-  return (constructor: CustomElementConstructor): void => {
-    if (!customElements.get(tag)) customElements.define(tag, constructor);
+  return (elementClass: CustomElementConstructor): void => {
+    if (!customElements.get(tag)) customElements.define(tag, elementClass);
   };
 }
