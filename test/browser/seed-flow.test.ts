@@ -223,6 +223,9 @@ describe('the seed flow', () => {
     });
     await item.waitFor();
     await expect.poll(() => item.locator('[part="badge"]').textContent()).toBe('1');
+    await expect
+      .poll(() => pageB.locator('relais-app [part="tab-badge"]').textContent())
+      .toMatch(/^1\s*non lus$/);
     await item.click();
     const viewB = pageB.locator('relais-conversation');
     await viewB.getByText(/Bonjour, <b>sortie<\/b> demain/).waitFor();

@@ -47,6 +47,7 @@ type View = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'n
  * @csspart user - The signed-in user's name.
  * @csspart sign-out - The "Se déconnecter" button.
  * @csspart tabs - The tab bar.
+ * @csspart tab-badge - The number of unread messages on the Discussion tab.
  * @csspart main - The area under the tabs.
  */
 @element('relais-app')
@@ -102,6 +103,17 @@ export class RelaisApp extends LitElement {
         text-decoration: none;
         font-weight: 600;
         border-bottom: 3px solid transparent;
+      }
+      nav .badge {
+        display: inline-block;
+        min-width: 1.5em;
+        margin-left: 0.3em;
+        padding: 0 0.4em;
+        border-radius: 1em;
+        background: var(--_primary);
+        color: var(--_on-primary);
+        font-size: 0.8rem;
+        text-align: center;
       }
       nav a[aria-current='page'] {
         color: var(--_primary);
@@ -160,6 +172,7 @@ export class RelaisApp extends LitElement {
   @state() private session: RelaisSession | null = null;
   @state() private view: View = { name: 'list' };
   @state() private connected = true;
+  @state() private unread = 0;
 
   #run = 0;
   #onConnection = () => {
@@ -393,8 +406,16 @@ export class RelaisApp extends LitElement {
         <button part="sign-out" @click=${this.signOut}>${msg('Se déconnecter', { id: 'app.sign-out' })}</button>
       </header>
       <nav part="tabs" aria-label=${msg('Sections', { id: 'app.sections' })}>
-        <a href="#discussion" aria-current="page" @click=${(e: Event) => e.preventDefault()}>
-          ${msg('Discussion', { id: 'app.tab.discussion' })}
+        <a href="#discussion" aria-current="page" @click=${(e: Event) => {
+          e.preventDefault();
+          this.showList();
+        }}>
+          ${msg('Discussion', { id: 'app.tab.discussion' })}${
+            this.unread
+              ? html` <span class="badge" part="tab-badge">${this.unread}<span class="visually-hidden">
+                  ${msg('non lus', { id: 'app.unread' })}</span></span>`
+              : nothing
+          }
         </a>
       </nav>
       ${
@@ -406,7 +427,10 @@ export class RelaisApp extends LitElement {
         <relais-conversation-list class="list" .session=${this.session}
           .selected=${this.view.name === 'conversation' ? this.view.id : null}
           @relais-open-conversation=${(e: CustomEvent<{ id: number }>) => this.openConversation(e.detail.id)}
-          @relais-new-conversation=${() => this.newConversation()}></relais-conversation-list>
+          @relais-new-conversation=${() => this.newConversation()}
+          @relais-unread-change=${(e: CustomEvent<{ total: number }>) => {
+            this.unread = e.detail.total;
+          }}></relais-conversation-list>
         <section class="detail">
           ${this.#detail()}
         </section>

@@ -21,6 +21,7 @@ import { theme } from '../styles/theme';
  *
  * @fires relais-open-conversation - `detail: { id }` when a conversation is chosen.
  * @fires relais-new-conversation - when "Nouvelle conversation" is pressed.
+ * @fires relais-unread-change - `detail: { total }` when the number of unread messages changes.
  *
  * @slot empty - Replaces the "Aucune conversation" empty state.
  *
@@ -126,8 +127,29 @@ export class RelaisConversationList extends LitElement {
 
   readonly conversations = new ConversationsController(this, () => sessionFor(this));
 
+  #unread = -1;
+
   protected override willUpdate(): void {
     this.conversations.openId = this.selected;
+  }
+
+  /** The total of unread messages, for a badge outside the list (fires on change). */
+  get unreadTotal(): number {
+    return this.conversations.items.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0);
+  }
+
+  protected override updated(): void {
+    const total = this.unreadTotal;
+    if (total !== this.#unread) {
+      this.#unread = total;
+      this.dispatchEvent(
+        new CustomEvent('relais-unread-change', {
+          detail: { total },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    }
   }
 
   /** Reloads the list (e.g. after a conversation was created). */

@@ -25,6 +25,7 @@ export const templates = {
   'app.sign-out': 'Sign out',
   'app.sections': 'Sections',
   'app.tab.discussion': 'Discussion',
+  'app.unread': 'unread',
   'list.new': 'New conversation',
   'list.error': 'The conversations could not be loaded.',
   'list.empty': 'No conversations',
