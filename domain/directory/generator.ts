@@ -182,8 +182,10 @@ export function* generateLines(options: GenerateOptions): Generator<string> {
     (s) => DOCTOR_SPECIALITIES[s.code]!,
   );
   const dentalSpecialities = SPECIALITIES.filter((s) => s.code.startsWith('SCD'));
-  const zipf = <T>(list: readonly T[]) => new Weighted([...list], (_x, i) => 1 / (i + 3));
-  const lastNames = zipf(LAST_NAMES);
+  const zipf = <T>(list: readonly T[], flatten = 3) =>
+    new Weighted([...list], (_x, i) => 1 / (i + flatten));
+  // MARTIN, the most frequent surname, is borne by under 1 % of people.
+  const lastNames = zipf(LAST_NAMES, 20);
   const femaleNames = zipf(FIRST_NAMES_F);
   const maleNames = zipf(FIRST_NAMES_M);
 
@@ -200,7 +202,9 @@ export function* generateLines(options: GenerateOptions): Generator<string> {
       : `10${String(person * 7 + int(7)).padStart(9, '0')}`;
     const idType = adeli ? '0' : '8';
     const female = random() < (profession.code === '60' || profession.code === '50' ? 0.87 : 0.55);
-    let last = lastNames.pick(random());
+    // France has ~900,000 surnames: a common one for a third of people, a rarer one
+    // (built from syllables) for the rest, so that no name covers a realistic share.
+    let last = random() < 0.35 ? lastNames.pick(random()) : rareSurname(random);
     if (random() < 0.06) last = `${last}-${lastNames.pick(random())}`;
     const first = (female ? femaleNames : maleNames).pick(random());
     const doctor = profession.code === '10';
@@ -250,6 +254,60 @@ export function* generateLines(options: GenerateOptions): Generator<string> {
       written++;
     }
   }
+}
+
+const ONSETS = [
+  'B',
+  'C',
+  'D',
+  'F',
+  'G',
+  'L',
+  'M',
+  'N',
+  'P',
+  'R',
+  'S',
+  'T',
+  'V',
+  'CH',
+  'BR',
+  'GR',
+  'TR',
+  'K',
+  'J',
+  'QU',
+];
+const VOWELS = ['A', 'E', 'I', 'O', 'OU', 'AU', 'É', 'È', 'U', 'AI', 'EU', 'Y'];
+const CODAS = [
+  '',
+  '',
+  'R',
+  'N',
+  'L',
+  'S',
+  'T',
+  'RD',
+  'NT',
+  'LLE',
+  'TTE',
+  'RT',
+  'C',
+  'X',
+  'Z',
+  'GNE',
+];
+const PARTICLES = ['', '', '', '', '', '', '', '', 'LE ', 'DE ', "D'", 'DU ', 'LA '];
+
+/** A plausible rarer French-sounding surname: 2–3 syllables, sometimes a particle. */
+function rareSurname(random: () => number): string {
+  const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)]!;
+  const syllables = 2 + (random() < 0.35 ? 1 : 0);
+  let name = '';
+  for (let i = 0; i < syllables; i++) name += pick(ONSETS) + pick(VOWELS);
+  name += pick(CODAS);
+  const particle = pick(PARTICLES);
+  return particle === "D'" && !/^[AEIOUÉÈY]/.test(name) ? name : particle + name;
 }
 
 function emptyStructure(): string[] {

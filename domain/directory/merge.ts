@@ -90,7 +90,7 @@ function upsertSql(
 const SEARCH_INDEXES = [
   ['entity_idx', 'CREATE UNIQUE INDEX %s ON directory_search_new (kind, entity_id)'],
   ['sort_idx', 'CREATE INDEX %s ON directory_search_new (sort_key, kind, entity_id)'],
-  ['last_idx', 'CREATE INDEX %s ON directory_search_new (last_key)'],
+  ['last_idx', 'CREATE INDEX %s ON directory_search_new (last_key, sort_key, kind, entity_id)'],
   [
     'tokens_idx',
     'CREATE INDEX %s ON directory_search_new USING gin (tokens) WITH (fastupdate = off)',
@@ -210,7 +210,7 @@ async function buildSearchTable(client: pg.Client, steps: Record<string, number>
         client.query(ddl.replace('%s', `directory_search_new_${suffix}`)),
       );
     }
-    await client.query('ALTER TABLE directory_search_new ALTER COLUMN tokens SET STATISTICS 1000');
+    await client.query('ALTER TABLE directory_search_new ALTER COLUMN tokens SET STATISTICS 200');
     await timed(steps, 'search analyze', () => client.query('ANALYZE directory_search_new'));
     await client.query('COMMIT');
   } catch (err) {

@@ -45,37 +45,56 @@ export interface Tier {
   bindings: Knex.RawBinding[];
 }
 
-function tiers(c: CompiledFilters): Tier[] {
+const COLUMNS = 'kind, entity_id, sort_key';
+const ORDER = 'ORDER BY sort_key, kind, entity_id';
+const MAX_FAVOURITES = 200;
+
+/**
+ * One complete SELECT (kind, entity_id, sort_key) per ranking tier, ordered and limited.
+ * Tier 0 is one branch per exact-name candidate so that each follows the
+ * (last_key, sort_key) index in order and stops at `limit`, however common the name.
+ */
+export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
   const where = whereClause(c);
-  if (!c.nameWords.length) return [{ sql: where.sql, bindings: where.bindings }];
+  const select = (extra: string, bindings: Knex.RawBinding[]): Tier => ({
+    sql: `SELECT ${COLUMNS} FROM directory_search WHERE ${where.sql}${extra} ${ORDER} LIMIT ?`,
+    bindings: [...where.bindings, ...bindings, limit],
+  });
+  if (!c.nameWords.length) return [select('', [])];
   // last_key is the last name (or structure name) written solid: "le goff" → "legoff".
   const exact = [...new Set([c.nameWords.join(''), ...c.nameWords])];
   const first = c.nameWords[0]!;
   const range = '(sort_key >= ? AND sort_key < ?)';
+  const exactBranches = exact.map((name) => select(' AND last_key = ?', [name]));
   return [
-    { sql: `${where.sql} AND last_key = ANY(?::text[])`, bindings: [...where.bindings, exact] },
     {
-      sql: `${where.sql} AND ${range} AND last_key <> ALL(?::text[])`,
-      bindings: [...where.bindings, first, prefixEnd(first), exact],
+      sql: `SELECT ${COLUMNS} FROM (${exactBranches.map((b) => `(${b.sql})`).join(' UNION ALL ')}) t0 ${ORDER} LIMIT ?`,
+      bindings: [...exactBranches.flatMap((b) => b.bindings), limit],
     },
-    {
-      sql: `${where.sql} AND NOT ${range} AND last_key <> ALL(?::text[])`,
-      bindings: [...where.bindings, first, prefixEnd(first), exact],
-    },
+    select(` AND ${range} AND last_key <> ALL(?::text[])`, [first, prefixEnd(first), exact]),
+    select(` AND NOT ${range} AND last_key <> ALL(?::text[])`, [first, prefixEnd(first), exact]),
   ];
 }
 
-/** The complete SQL of each tier, in order (exported for the benchmark's EXPLAIN). */
-export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
-  return tiers(c).map((tier) => ({
-    sql: `SELECT kind, entity_id FROM directory_search WHERE ${tier.sql}
-       ORDER BY sort_key, kind, entity_id LIMIT ?`,
-    bindings: [...tier.bindings, limit],
-  }));
+/**
+ * The viewer's favourites matching the filters: driven from the favourites (a handful of
+ * rows, each looked up by its entity id), never from the token index.
+ */
+function favouritesQuery(c: CompiledFilters, accountId: number): Tier {
+  const where = whereClause(c);
+  return {
+    sql: `SELECT ds.kind, ds.entity_id, ds.sort_key
+      FROM (SELECT professional_id, structure_id FROM directory_favourites
+            WHERE account_id = ? LIMIT ${MAX_FAVOURITES} OFFSET 0) f
+      CROSS JOIN LATERAL (
+        SELECT * FROM directory_search
+        WHERE kind = (CASE WHEN f.professional_id IS NULL THEN 's' ELSE 'p' END)::char(1)
+          AND entity_id = coalesce(f.professional_id, f.structure_id)
+        OFFSET 0) ds
+      WHERE ${where.sql.replace(/\b(tokens|name_text|kind|sort_key|last_key)\b/g, 'ds.$1')}`,
+    bindings: [accountId, ...where.bindings],
+  };
 }
-
-const ORDER = 'ORDER BY sort_key, kind, entity_id';
-const MAX_FAVOURITES = 200;
 
 /**
  * The refs of the matches, best first, at most `limit`; with `favouritesOf`, also that
@@ -90,30 +109,19 @@ export async function searchRefs(
   favouritesOf?: number,
 ): Promise<{ refs: EntryRef[]; favourites: EntryRef[] }> {
   if (c.unresolved.length || isEmpty(c)) return { refs: [], favourites: [] };
-  const [first, ...later] = tiers(c);
-  const branches: string[] = [];
-  const bindings: Knex.RawBinding[] = [];
-  if (favouritesOf !== undefined) {
-    const where = whereClause(c);
-    branches.push(`(SELECT -1 AS tier, ds.kind, ds.entity_id, ds.sort_key
-      FROM directory_favourites f
-      JOIN directory_search ds ON (ds.kind = 'p' AND ds.entity_id = f.professional_id)
-                               OR (ds.kind = 's' AND ds.entity_id = f.structure_id)
-      WHERE f.account_id = ? AND ${where.sql.replace(/\b(tokens|name_text|kind|sort_key|last_key)\b/g, 'ds.$1')}
-      LIMIT ${MAX_FAVOURITES})`);
-    bindings.push(favouritesOf, ...where.bindings);
-  }
-  const eager = later.length ? [first!, later[0]!] : [first!];
-  const lazy = later.slice(1);
-  eager.forEach((tier, i) => {
-    branches.push(`(SELECT ${i} AS tier, kind, entity_id, sort_key FROM directory_search
-      WHERE ${tier.sql} ${ORDER} LIMIT ?)`);
-    bindings.push(...tier.bindings, limit);
-  });
+  const tiers = tierQueries(c, limit);
+  const eager = tiers.slice(0, 2);
+  const lazy = tiers.slice(2);
+  const branches: Tier[] = [
+    ...(favouritesOf !== undefined ? [favouritesQuery(c, favouritesOf)] : []),
+    ...eager,
+  ];
+  const offset = favouritesOf !== undefined ? -1 : 0;
   const { rows } = await db.raw(
-    `SELECT tier, kind, entity_id FROM (${branches.join(' UNION ALL ')}) u
-     ORDER BY tier, sort_key, kind, entity_id`,
-    bindings,
+    `SELECT tier, kind, entity_id FROM (${branches
+      .map((b, i) => `(SELECT ${i + offset} AS tier, ${COLUMNS} FROM (${b.sql}) b${i})`)
+      .join(' UNION ALL ')}) u ORDER BY tier, sort_key, kind, entity_id`,
+    branches.flatMap((b) => b.bindings),
   );
   const favourites: EntryRef[] = [];
   const refs: EntryRef[] = [];
@@ -121,11 +129,10 @@ export async function searchRefs(
   refs.splice(limit);
   for (const tier of lazy) {
     if (refs.length >= limit) break;
-    const more = await db.raw(
-      `SELECT kind, entity_id FROM directory_search WHERE ${tier.sql} ${ORDER} LIMIT ?`,
-      [...tier.bindings, limit - refs.length],
-    );
-    for (const r of more.rows) refs.push({ kind: r.kind, id: r.entity_id });
+    const more = await db.raw(tier.sql, tier.bindings);
+    for (const r of more.rows) {
+      if (refs.length < limit) refs.push({ kind: r.kind, id: r.entity_id });
+    }
   }
   return { refs, favourites };
 }

@@ -140,7 +140,7 @@ export class StagingWriter {
       professionTokens(l.professionCode, l.specialityCode, set);
       placeTokens(l, set);
       tokens = [...set].map(fresh);
-      if (this.lineTokenCache.size >= 100_000) this.lineTokenCache.clear();
+      if (this.lineTokenCache.size >= 20_000) this.lineTokenCache.clear();
       this.lineTokenCache.set(fresh(key), tokens);
     }
     return tokens;
