@@ -260,3 +260,28 @@ describe('nothing lost', () => {
     expect(seen.messages.map((m) => m.body)).not.toContain('après la déconnexion');
   });
 });
+
+describe('first connection', () => {
+  it('fails cleanly when the server is down, and a later connect() works', async () => {
+    const port = await freePort();
+    const fay = await person(node1.ctx, 'Fay', 'Tôt');
+    const client = new (await import('../../web/src/client')).RealtimeClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: fay.token,
+      accountId: fay.account.id,
+      WebSocket: (await import('ws')).default,
+      reconnectDelay: 20,
+    });
+    await expect(client.connect()).rejects.toBeTruthy();
+    const node = await sibling(port);
+    try {
+      const seen = recorder(client);
+      await client.connect();
+      await create(node1.server, alice.token, [pro(fay.professionalId)]);
+      await seen.until(() => seen.messages.length === 1);
+    } finally {
+      await client.disconnect();
+      await node.stop();
+    }
+  });
+});

@@ -164,6 +164,9 @@ export class RealtimeClient {
         this.handleEvent(update as ServerEvent),
       );
     } catch (err) {
+      // nes keeps retrying a failed first connection in the background, without our
+      // subscription: stop it, so that the app's own retry (connect() again) starts clean.
+      await this.nes.disconnect().catch(() => undefined);
       this.handleError(err as NesError);
       throw err;
     }
