@@ -167,6 +167,7 @@ async function main() {
     const main = await load('relais', relais.port, RATE, SECONDS);
     relais.child.send({ type: 'profile-stop' });
     const relaisCpuPerMessage = ((await relais.cpu()) - cpu0) / main.sent;
+    const mainWorst = tracker.worstBySecond;
     console.error(
       `relais ${RATE}/s: p50 ${ms(main.p50)} ms, p99 ${ms(main.p99)} ms, lost ${main.lost}`,
     );
@@ -208,6 +209,7 @@ async function main() {
     cpu0 = await floor.cpu();
     const floorMain = await load('floor', floor.port, RATE, SECONDS);
     const floorCpuPerMessage = ((await floor.cpu()) - cpu0) / floorMain.sent;
+    const floorWorst = tracker.worstBySecond;
     for (const s of sockets) s.terminate();
     await floor.stop();
 
@@ -244,6 +246,9 @@ async function main() {
       `highest rate with p99 < ${P99_LIMIT_MS} ms and nothing lost: ${maxRate} msg/s (steps tried: ${[RATE, ...steps.map((s) => s.rate)].join(', ')})`,
     );
     const ratio = { p50: main.p50 / floorMain.p50, p99: main.p99 / floorMain.p99 };
+    const timeline = (t: number[]) => Array.from(t, (v) => Math.round(v ?? 0)).join(' ');
+    console.log(`worst latency per second of sending, Relais ${RATE}/s: ${timeline(mainWorst)}`);
+    console.log(`worst latency per second of sending, floor ${RATE}/s: ${timeline(floorWorst)}`);
     console.log(`deliveries to accounts outside the conversation: ${unexpected}`);
     console.log(`ratio to the floor: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)}`);
     console.log(

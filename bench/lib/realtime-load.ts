@@ -19,6 +19,9 @@ export class Tracker {
   private pending = new Map<string, { t0: number; expected: Set<number>; got: Set<number> }>();
   latencies: number[] = [];
   sendTimes: number[] = [];
+  /** Worst send-to-receive latency per second of sending: shows stalls in a run. */
+  worstBySecond: number[] = [];
+  private started = performance.now();
   sent = 0;
   httpErrors = 0;
   expectedDeliveries = 0;
@@ -44,7 +47,10 @@ export class Tracker {
     }
     entry.got.add(accountId);
     this.delivered++;
-    this.latencies.push(performance.now() - entry.t0);
+    const latency = performance.now() - entry.t0;
+    this.latencies.push(latency);
+    const second = Math.floor((entry.t0 - this.started) / 1000);
+    this.worstBySecond[second] = Math.max(this.worstBySecond[second] ?? 0, latency);
   }
 
   get lost(): number {
