@@ -58,6 +58,7 @@ const PROFESSIONAL_FIELDS = [
   ['profession_label', 'profession_label'],
   ['speciality_code', 'speciality_code'],
   ['speciality_label', 'speciality_label'],
+  ['activities_hash', 'hash'],
 ] as const;
 
 /** INSERT … ON CONFLICT that only rewrites rows that changed, and counts what it did. */
@@ -98,8 +99,8 @@ const SEARCH_INDEXES = [
 ] as const;
 
 /**
- * Activities are nobody's reference: those of the professionals in the file are replaced;
- * the last known ones of professionals who left are kept. Into an empty table (the first
+ * Activities are nobody's reference: those of the professionals whose lines changed (by
+ * digest, see assignIds) are replaced; the last known ones of those who left are kept. Into an empty table (the first
  * import) the rows go in without per-row foreign-key checks and index maintenance: the
  * secondary indexes and foreign keys are dropped, then rebuilt and re-validated in bulk,
  * all inside the import transaction (an empty table has no reader to block).
@@ -125,17 +126,17 @@ async function replaceActivities(client: pg.Client): Promise<void> {
     for (const ix of indexes) await client.query(`DROP INDEX "${ix.indexname}"`);
   } else {
     await client.query(`
-      DELETE FROM activities a USING professionals pr
-      WHERE a.professional_id = pr.id
-        AND EXISTS (SELECT 1 FROM directory_staging g WHERE g.national_id = pr.national_id)`);
+      DELETE FROM activities a USING directory_staging_ids_p ids
+      WHERE a.professional_id = ids.id AND ids.changed`);
   }
   await client.query(`
     INSERT INTO activities (professional_id, structure_id, profession_code, profession_label,
       speciality_code, speciality_label, practice_mode_code, practice_mode_label, role_code, role_label)
-    SELECT pr.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
+    SELECT ids.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
       g.speciality_label, g.mode_code, g.mode_label, g.role_code, g.role_label
     FROM directory_staging g
-    JOIN professionals pr ON pr.national_id = g.national_id
+    JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
+      AND (ids.changed OR ${bulk ? 'true' : 'false'})
     LEFT JOIN structures st ON st.structure_key = g.structure_key`);
   for (const ix of indexes) await client.query(ix.indexdef);
   for (const fk of foreignKeys) {
@@ -156,10 +157,18 @@ async function timed<T>(steps: Record<string, number>, name: string, fn: () => P
 async function assignIds(client: pg.Client): Promise<void> {
   await client.query('DROP TABLE IF EXISTS directory_staging_ids_p, directory_staging_ids_s');
   // COALESCE evaluates nextval() only for the newcomers.
+  // With each professional, a digest of their activity lines: only those whose digest
+  // changed get their activities rewritten on a re-import.
   await client.query(`
     CREATE UNLOGGED TABLE directory_staging_ids_p AS
-    SELECT g.national_id, coalesce(p.id, nextval(pg_get_serial_sequence('professionals', 'id'))) AS id
-    FROM (SELECT DISTINCT national_id FROM directory_staging WHERE p_tokens IS NOT NULL) g
+    SELECT g.national_id, coalesce(p.id, nextval(pg_get_serial_sequence('professionals', 'id'))) AS id,
+      g.hash, (p.id IS NULL OR p.activities_hash IS DISTINCT FROM g.hash) AS changed
+    FROM (
+      SELECT national_id, md5(string_agg(concat_ws('|', structure_key, profession_code,
+        profession_label, speciality_code, speciality_label, mode_code, mode_label, role_code,
+        role_label), '~' ORDER BY line_no)) AS hash
+      FROM directory_staging GROUP BY national_id
+    ) g
     LEFT JOIN professionals p ON p.national_id = g.national_id`);
   await client.query(`
     CREATE UNLOGGED TABLE directory_staging_ids_s AS
@@ -247,7 +256,7 @@ async function mergeTables(client: pg.Client, steps: Record<string, number>) {
         'national_id',
         PROFESSIONAL_FIELDS,
         // p_tokens marks the first line of each run of a professional's lines (staging.ts).
-        `SELECT DISTINCT ON (g.national_id) g.*, ids.id FROM directory_staging g
+        `SELECT DISTINCT ON (g.national_id) g.*, ids.id, ids.hash FROM directory_staging g
          JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
          WHERE g.p_tokens IS NOT NULL ORDER BY g.national_id, g.line_no`,
       ),

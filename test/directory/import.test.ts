@@ -146,6 +146,7 @@ describe('importing an extract', () => {
     await addFavourite(t.db, account.id, { kind: 'p', id: luc.id });
     await addFavourite(t.db, account.id, { kind: 's', id: cabinet.id });
 
+    const claireActivity = await t.db('activities').where('professional_id', claire.id).first();
     const second = writeExtract([
       person('810000000010', 'BERNARD-DUVAL', 'CLAIRE', HOSPITAL), // renamed
       person('810000000012', 'ROBERT', 'ANNE', HOSPITAL), // moved; the cabinet is gone
@@ -164,6 +165,15 @@ describe('importing an extract', () => {
       last_name: 'BERNARD-DUVAL',
       in_directory: true,
     });
+    // Claire's activity did not change: not rewritten. Anne's moved: rewritten.
+    expect(await t.db('activities').where('professional_id', claire.id)).toEqual([claireActivity]);
+    const anne = await t.db('professionals').where('national_id', '810000000012').first();
+    const anneAt = await t
+      .db('activities as a')
+      .join('structures as s', 's.id', 'a.structure_id')
+      .where('a.professional_id', anne.id)
+      .pluck('s.structure_key');
+    expect(anneAt).toEqual(['F250000700']);
     const lucAfter = await t.db('professionals').where('id', luc.id).first();
     expect(lucAfter).toMatchObject({ in_directory: false, national_id: '810000000011' });
     expect(await t.db('accounts').where('id', account.id).first()).toMatchObject({
