@@ -179,10 +179,13 @@ describe('the seed flow', () => {
     await picker.getByText(/Groupes de favoris/).click();
     await picker.getByPlaceholder('Nom du groupe').fill('Équipe SESAN');
     await picker.getByRole('button', { name: 'Enregistrer ces destinataires' }).click();
-    await picker.getByRole('button', { name: 'Ajouter le groupe Équipe SESAN' }).waitFor();
+    await picker.getByRole('button', { name: 'Renommer le groupe Équipe SESAN' }).click();
+    await picker.getByLabel('Nouveau nom du groupe Équipe SESAN').fill('Équipe SESAN 93');
+    await picker.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await picker.getByRole('button', { name: 'Ajouter le groupe Équipe SESAN 93' }).waitFor();
     await picker.getByRole('button', { name: 'Retirer Claire MARTIN des destinataires' }).click();
     await picker.getByRole('button', { name: 'Retirer Karim BENALI des destinataires' }).click();
-    await picker.getByRole('button', { name: 'Ajouter le groupe Équipe SESAN' }).click();
+    await picker.getByRole('button', { name: 'Ajouter le groupe Équipe SESAN 93' }).click();
     const chips = picker.getByRole('list', { name: 'Destinataires choisis' });
     await chips.getByText('Claire MARTIN').waitFor();
     await chips.getByText('Karim BENALI').waitFor();

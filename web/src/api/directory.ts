@@ -144,6 +144,9 @@ export const directoryApi = {
       members: members.map((m) => ({ kind: m.kind, id: m.id })),
     });
   },
+  renameGroup(session: RelaisSession, groupId: number, name: string) {
+    return session.request<GroupDetail>('PATCH', `/api/directory/groups/${groupId}`, { name });
+  },
   deleteGroup(session: RelaisSession, groupId: number) {
     return session.request<void>('DELETE', `/api/directory/groups/${groupId}`);
   },

@@ -320,6 +320,7 @@ export class RelaisRecipientPicker extends LitElement {
   @state() private members = new Map<string, StructureMember[] | 'loading' | 'error'>();
   @state() private groups: GroupSummary[] = [];
   @state() private groupName = '';
+  @state() private renaming: number | null = null;
   @state() private notice: string | null = null;
   @state() private more: DirectoryEntry[] = [];
   @state() private page = 1;
@@ -463,6 +464,23 @@ export class RelaisRecipientPicker extends LitElement {
       await directoryApi.createGroup(session, name, this.recipients);
       this.groupName = '';
       this.notice = msg(str`Groupe ${name} enregistré.`, { id: 'picker.group-saved' });
+      await this.loadGroups();
+    } catch {
+      this.notice = msg('Le groupe n’a pas pu être enregistré (nom déjà utilisé ?).', {
+        id: 'picker.group-failed',
+      });
+    }
+  }
+
+  async renameGroup(event: Event, group: GroupSummary): Promise<void> {
+    event.preventDefault();
+    const session = this.#session;
+    const input = (event.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
+    const name = input.value.trim();
+    if (!session || !name) return;
+    try {
+      await directoryApi.renameGroup(session, group.id, name);
+      this.renaming = null;
       await this.loadGroups();
     } catch {
       this.notice = msg('Le groupe n’a pas pu être enregistré (nom déjà utilisé ?).', {
@@ -854,8 +872,15 @@ export class RelaisRecipientPicker extends LitElement {
     return html`<details>
       <summary>${msg(str`Groupes de favoris (${this.groups.length})`, { id: 'picker.groups' })}</summary>
       <ul class="groups">
-        ${this.groups.map(
-          (g) => html`<li>
+        ${this.groups.map((g) =>
+          this.renaming === g.id
+            ? html`<li><form class="new-group" @submit=${(e: Event) => this.renameGroup(e, g)}>
+                  <label class="visually-hidden" for="rename">${msg(str`Nouveau nom du groupe ${g.name}`, { id: 'picker.rename-label' })}</label>
+                  <input id="rename" name="name" maxlength="80" .value=${g.name} />
+                  <button type="submit">${msg('Enregistrer', { id: 'common.save' })}</button>
+                  <button type="button" class="link" @click=${() => (this.renaming = null)}>${msg('Annuler', { id: 'common.cancel' })}</button>
+                </form></li>`
+            : html`<li>
             <span>${g.name} <span class="muted">(${g.memberCount})</span></span>
             <button @click=${() => this.addGroup(g)}
               aria-label=${msg(str`Ajouter le groupe ${g.name}`, { id: 'picker.add-group' })}>
@@ -863,6 +888,9 @@ export class RelaisRecipientPicker extends LitElement {
             <button class="link" @click=${() => this.deleteGroup(g)}
               aria-label=${msg(str`Supprimer le groupe ${g.name}`, { id: 'picker.delete-group' })}>
               ${msg('Supprimer', { id: 'picker.delete' })}</button>
+            <button class="link" @click=${() => (this.renaming = g.id)}
+              aria-label=${msg(str`Renommer le groupe ${g.name}`, { id: 'picker.rename-group' })}>
+              ${msg('Renommer', { id: 'picker.rename' })}</button>
           </li>`,
         )}
       </ul>

@@ -155,4 +155,9 @@ export const templates = {
     'The directory has no e-mail address for this recipient: enter their contact details.',
   'invite.bad-address': 'Invalid e-mail address or mobile number (SMS go only to mobiles).',
   'invite.failed': 'The invitation could not be sent.',
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+  'picker.rename': 'Rename',
+  'picker.rename-group': str`Rename the group ${0}`,
+  'picker.rename-label': str`New name of the group ${0}`,
 };
