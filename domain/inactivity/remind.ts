@@ -112,7 +112,7 @@ export async function unsubscribeReminders(ctx: AppContext, token: string): Prom
     .db('accounts')
     .where({ id: target.accountId })
     .whereNull('reminders_unsubscribed_at')
-    .update({ reminders_unsubscribed_at: ctx.db.fn.now() });
+    .update({ reminders_unsubscribed_at: ctx.db.fn.now(), next_reminder_at: null });
   await ctx
     .db('inactivity_reminders')
     .where({ account_id: target.accountId })

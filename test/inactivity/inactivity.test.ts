@@ -46,6 +46,15 @@ afterAll(async () => {
 const daysAgo = (n: number) =>
   app.ctx.db.raw(`now() - make_interval(days => ${n}) - interval '1 hour'`);
 const account = (id: number) => app.ctx.db('accounts').where({ id }).first();
+/** Time passes for one account: every date of its inactivity moves back by `days`. */
+const age = (id: number, days: number) =>
+  app.ctx.db.raw(
+    `UPDATE accounts SET last_active_at = last_active_at - make_interval(days => ?),
+        created_at = created_at - make_interval(days => ?),
+        next_reminder_at = next_reminder_at - make_interval(days => ?)
+      WHERE id = ?`,
+    [days, days, days, id],
+  );
 
 async function userInactiveFor(days: number | null, { waiting = true } = {}) {
   const { professional } = await directoryProfessional(app.ctx);
@@ -144,24 +153,34 @@ describe('reminders', () => {
     await planReminders(app.ctx); // same day again: nothing
     expect(await steps(a)).toEqual([1]);
 
-    await app.ctx
-      .db('accounts')
-      .where({ id: a })
-      .update({ last_active_at: daysAgo(38) });
+    await age(a, 3); // day 34: nothing due
+    await planReminders(app.ctx);
+    expect(await steps(a)).toEqual([1]);
+    await age(a, 4); // day 38
     await planReminders(app.ctx);
     expect(await steps(a)).toEqual([1, 2]);
-    await app.ctx
-      .db('accounts')
-      .where({ id: a })
-      .update({ last_active_at: daysAgo(52) });
+    await age(a, 14); // day 52
     await planReminders(app.ctx);
-    await app.ctx
-      .db('accounts')
-      .where({ id: a })
-      .update({ last_active_at: daysAgo(90) });
+    await age(a, 40); // day 92: no more
+    await age(late, 40);
     await planReminders(app.ctx);
     expect(await steps(a)).toEqual([1, 2, 3]);
     expect(await steps(late)).toEqual([3]);
+    expect((await account(a)).next_reminder_at).toBeNull();
+
+    // Nothing waited at day 30; a message arrives at day 33: reminded at day 37, not before.
+    await age(quiet, 3);
+    const colleague2 = await createUser(app.ctx);
+    await clinicalConversation(
+      app.ctx,
+      colleague2.account.id,
+      (await account(quiet)).professional_id,
+    );
+    await planReminders(app.ctx);
+    expect(await steps(quiet)).toEqual([]);
+    await age(quiet, 4);
+    await planReminders(app.ctx);
+    expect(await steps(quiet)).toEqual([2]);
   });
 
   it('are e-mailed by the daily job without clinical content, with an unsubscribe link that works without sign-in', async () => {
@@ -197,10 +216,7 @@ describe('reminders', () => {
       expect((await call(app.server, 'GET', '/unsubscribe/0123')).statusCode).toBe(404);
 
       // Next step of the cadence: nothing for an unsubscribed account.
-      await app.ctx
-        .db('accounts')
-        .where({ id })
-        .update({ last_active_at: daysAgo(38) });
+      await age(id, 7);
       await planReminders(app.ctx);
       expect(
         await app.ctx.db('inactivity_reminders').where({ account_id: id }).count({ n: '*' }),
