@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insKey } from '../../domain/patients';
 import { DEMO_PASSWORD, seedDemo } from '../../scripts/demo/seed';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '../helpers/db';
 import { startTestApp, type TestApp } from '../helpers/server';
@@ -297,7 +298,47 @@ describe('the seed flow', () => {
       .waitFor();
   });
 
+  it('checks the INS key as it is typed and shows the patient on the conversation (S2)', async () => {
+    await pageA.getByRole('button', { name: 'Retour aux conversations' }).click();
+    await pageA.getByRole('button', { name: 'Nouvelle conversation' }).click();
+    const form = pageA.locator('relais-new-conversation');
+    await form.getByLabel('Objet').fill('Bilan cardiologique');
+    await form.getByLabel('Identité INS').check();
+    const nir = '2690299341732';
+    const key = insKey(nir);
+    const wrong = key === '00' ? '01' : '00';
+    await form.getByLabel('Matricule INS').fill(`${nir} ${wrong}`);
+    await form.getByText('Clé incorrecte : vérifiez la saisie.').waitFor();
+    await form.getByLabel('Matricule INS').fill(`${nir} ${key}`);
+    await expect.poll(() => form.getByText('Clé incorrecte').count()).toBe(0);
+    await form.getByLabel('Nom de naissance').fill('DURAND');
+    await form.getByLabel('Prénom', { exact: true }).fill('Jeanne');
+    await form.getByLabel('Date de naissance').fill('1969-02-14');
+    await form.getByLabel('Sexe').selectOption('F');
+    await form.getByLabel('Message', { exact: true }).fill('ECG joint, à revoir ensemble.');
+    await form.getByRole('button', { name: 'Ajouter des destinataires' }).click();
+    await pageA
+      .locator('relais-recipient-picker')
+      .getByRole('list', { name: 'Favoris' })
+      .locator('.pick', { hasText: 'Claire MARTIN' })
+      .click();
+    await pageA
+      .locator('relais-recipient-picker')
+      .getByRole('button', { name: /VALIDER/ })
+      .click();
+    await form.getByRole('button', { name: 'Envoyer' }).click();
+    const view = pageA.locator('relais-conversation');
+    await view.getByRole('heading', { name: 'Bilan cardiologique' }).waitFor();
+    await view.getByText(`Patient : DURAND Jeanne, 14/02/1969 — INS ${nir}${key}`).waitFor();
+  });
+
   it('catches up after the server restarts while the conversation is open', async () => {
+    await pageA.getByRole('button', { name: 'Retour aux conversations' }).click();
+    await pageA.getByRole('button', { name: /Sortie de Mme D\./ }).click();
+    await pageA
+      .locator('relais-conversation')
+      .getByRole('heading', { name: 'Sortie de Mme D.' })
+      .waitFor();
     const viewA = pageA.locator('relais-conversation');
     const conversationId = Number(
       await app.ctx
