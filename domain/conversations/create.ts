@@ -138,6 +138,8 @@ function insertConversation(
       conversation_id: conversationId,
       account_id: author.accountId,
       last_read_seq: 1,
+      delivered_seq: 1,
+      delivered_at: trx.fn.now(),
     });
     return { id: conversationId, audience: await audienceOf(trx, conversationId) };
   });

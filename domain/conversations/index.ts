@@ -19,7 +19,7 @@ export {
   sendMessage,
 } from './messages';
 export type { ParticipantKind, ParticipantRef, ParticipantView } from './participants';
-export { markRead, messageReaders, type ReadMarker, readMarkers } from './reads';
+export { markDelivered, markRead, messageReaders, type ReadMarker, readMarkers } from './reads';
 export {
   BODY_MAX,
   type ConversationRecord,

@@ -59,11 +59,13 @@ const SEND_SQL = `WITH seat AS (
     SELECT $5, c.id, c.last_seq, $2, (SELECT structure_id FROM seat), $6 FROM c
     RETURNING *
   ), r AS (
-    INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at)
-    SELECT m.conversation_id, m.sender_account_id, m.seq, now() FROM m
+    INSERT INTO read_markers (conversation_id, account_id, last_read_seq, read_at, delivered_seq, delivered_at)
+    SELECT m.conversation_id, m.sender_account_id, m.seq, now(), m.seq, now() FROM m
     ON CONFLICT (conversation_id, account_id) DO UPDATE
       SET last_read_seq = GREATEST(read_markers.last_read_seq, EXCLUDED.last_read_seq),
-          read_at = now()
+          read_at = now(),
+          delivered_seq = GREATEST(read_markers.delivered_seq, EXCLUDED.delivered_seq),
+          delivered_at = now()
   )
   SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
          m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,

@@ -19,6 +19,8 @@ export type RealtimeEvent =
       reader: { accountId: number; firstName: string; lastName: string };
       lastReadSeq: number;
       readAt: string;
+      lastDeliveredSeq: number;
+      deliveredAt: string | null;
     }
   | {
       type: 'participants.changed';

@@ -60,6 +60,7 @@ function endpoints() {
     ['GET', `${base}/messages?after=0`, undefined],
     ['POST', `${base}/messages`, { id: randomUUID(), body: 'intrusion' }],
     ['POST', `${base}/read`, { seq: 1 }],
+    ['POST', `${base}/delivered`, { seq: 1 }],
     ['GET', `${base}/reads`, undefined],
     ['GET', `${base}/messages/${messageId}/reads`, undefined],
     ['POST', `${base}/participants`, { recipients: [pro(outsider.professionalId)] }],

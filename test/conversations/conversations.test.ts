@@ -362,7 +362,7 @@ describe('structures as participants (S19, S20)', () => {
       token: m1.token,
       payload: { seq: 99 },
     });
-    expect(read.body).toEqual({ lastReadSeq: 2, unreadCount: 0 });
+    expect(read.body).toEqual({ lastReadSeq: 2, lastDeliveredSeq: 2, unreadCount: 0 });
     const list2 = await call(app.server, 'GET', `/api/conversations/${conv.id}`, {
       token: m2.token,
     });
@@ -373,17 +373,22 @@ describe('structures as participants (S19, S20)', () => {
     });
     expect(back.body.lastReadSeq).toBe(2);
 
+    await call(app.server, 'POST', `/api/conversations/${conv.id}/delivered`, {
+      token: m2.token,
+      payload: { seq: 2 },
+    });
     const receipts = await call(
       app.server,
       'GET',
       `/api/conversations/${conv.id}/messages/${second.body.id}/reads`,
-      {
-        token: alice.token,
-      },
+      { token: alice.token },
     );
-    expect(receipts.body.readers.map((r: { accountId: number }) => r.accountId)).toEqual([
+    expect(receipts.body.readBy.map((r: { accountId: number }) => r.accountId)).toEqual([
       m1.account.id,
     ]);
+    expect(receipts.body.deliveredTo.map((r: { accountId: number }) => r.accountId).sort()).toEqual(
+      [m1.account.id, m2.account.id].sort(),
+    );
     const markers = await call(app.server, 'GET', `/api/conversations/${conv.id}/reads`, {
       token: alice.token,
     });

@@ -104,11 +104,15 @@ describe('realtime delivery', () => {
       token: bruno.token,
       payload: { seq: 1 },
     });
-    await seen.until(() => seen.events.some((e) => e.type === 'read'));
-    expect(seen.events.find((e) => e.type === 'read')?.payload).toMatchObject({
+    // Bruno's read receipt (his library may also have sent a delivery receipt before).
+    const isRead = (e: { type: string; payload: unknown }) =>
+      e.type === 'read' && (e.payload as { lastReadSeq: number }).lastReadSeq === 1;
+    await seen.until(() => seen.events.some(isRead));
+    expect(seen.events.find(isRead)?.payload).toMatchObject({
       conversationId: conv.id,
       reader: { accountId: bruno.account.id, firstName: 'Bruno' },
       lastReadSeq: 1,
+      lastDeliveredSeq: 1,
     });
 
     const carlClient = track(realtime(node2, carl));
@@ -152,6 +156,39 @@ describe('realtime delivery', () => {
     // m1 got it; give m2 the same chance, then check nothing came.
     await new Promise((r) => setTimeout(r, 150));
     expect(s2.messages.map((m) => m.body)).not.toContain('Pour l’équipe');
+  });
+});
+
+describe('delivery receipts', () => {
+  it('acknowledges what the library receives, and the sender sees it received but unread', async () => {
+    const gus = await person(node1.ctx, 'Gus', 'Reçu');
+    const sender = track(realtime(node1, alice));
+    const receiver = track(realtime(node2, gus));
+    const senderSeen = recorder(sender);
+    const receiverSeen = recorder(receiver);
+    await Promise.all([sender.connect(), receiver.connect()]);
+    const created = await sender.createConversation({
+      subject: 'Reçu ?',
+      recipients: [pro(gus.professionalId)],
+      message: { body: 'Premier' },
+    });
+    await receiverSeen.until(() => receiverSeen.messages.length === 1);
+    await senderSeen.until(() =>
+      senderSeen.events.some(
+        (e) =>
+          e.type === 'read' && (e.payload as { lastDeliveredSeq: number }).lastDeliveredSeq === 1,
+      ),
+    );
+    const receipt = senderSeen.events.find((e) => e.type === 'read')?.payload;
+    expect(receipt).toMatchObject({
+      conversationId: created.conversation.id,
+      reader: { accountId: gus.account.id },
+      lastReadSeq: 0,
+      lastDeliveredSeq: 1,
+    });
+    const reads = await sender.api.messageReaders(created.conversation.id, created.message.id);
+    expect(reads.deliveredTo.map((r) => r.accountId)).toEqual([gus.account.id]);
+    expect(reads.readBy).toEqual([]);
   });
 });
 

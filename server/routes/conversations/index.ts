@@ -5,7 +5,7 @@ import { getConversationRoute } from './get';
 import { listConversationsRoute } from './list';
 import { listMessagesRoute, sendMessageRoute } from './messages';
 import { addParticipantsRoute, leaveConversationRoute } from './participants';
-import { markReadRoute, messageReadersRoute, readMarkersRoute } from './reads';
+import { markDeliveredRoute, markReadRoute, messageReadersRoute, readMarkersRoute } from './reads';
 
 export const conversationRoutes: ServerRoute[] = [
   listConversationsRoute,
@@ -15,6 +15,7 @@ export const conversationRoutes: ServerRoute[] = [
   listMessagesRoute,
   sendMessageRoute,
   markReadRoute,
+  markDeliveredRoute,
   readMarkersRoute,
   messageReadersRoute,
   addParticipantsRoute,

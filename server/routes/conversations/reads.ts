@@ -1,6 +1,11 @@
 import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
-import { markRead, messageReaders, readMarkers } from '../../../domain/conversations';
+import {
+  markDelivered,
+  markRead,
+  messageReaders,
+  readMarkers,
+} from '../../../domain/conversations';
 import { ctxOf, userOf } from '../../types';
 import { conversationIdParams, messageId } from './schemas';
 
@@ -22,12 +27,33 @@ export const markReadRoute: ServerRoute = {
   },
 };
 
+export const markDeliveredRoute: ServerRoute = {
+  method: 'POST',
+  path: '/api/conversations/{id}/delivered',
+  options: {
+    tags: ['api'],
+    description:
+      'Acknowledge reception up to `seq` (delivery receipts; the client library does it)',
+    validate: {
+      params: conversationIdParams,
+      payload: Joi.object({ seq: Joi.number().integer().min(0).required() }),
+    },
+  },
+  async handler(request) {
+    const { id } = request.params as { id: number };
+    const { seq } = request.payload as { seq: number };
+    return markDelivered(ctxOf(request), userOf(request), id, seq);
+  },
+};
+
 export const readMarkersRoute: ServerRoute = {
   method: 'GET',
   path: '/api/conversations/{id}/reads',
   options: {
     tags: ['api'],
-    description: 'Read markers of every reader: message n is read by those with lastReadSeq ≥ n',
+    description:
+      'Read and delivery markers of every reader: message n is read by those with ' +
+      'lastReadSeq ≥ n, received by those with lastDeliveredSeq ≥ n',
     validate: { params: conversationIdParams },
   },
   async handler(request) {
@@ -41,13 +67,13 @@ export const messageReadersRoute: ServerRoute = {
   path: '/api/conversations/{id}/messages/{messageId}/reads',
   options: {
     tags: ['api'],
-    description: 'Who has read this message (read receipts; its sender left out)',
+    description: 'Who has read and who has received this message (its sender left out)',
     validate: {
       params: conversationIdParams.keys({ messageId: messageId.required() }),
     },
   },
   async handler(request) {
     const { id, messageId: mid } = request.params as { id: number; messageId: string };
-    return { readers: await messageReaders(ctxOf(request), userOf(request), id, mid) };
+    return messageReaders(ctxOf(request), userOf(request), id, mid);
   },
 };

@@ -55,6 +55,8 @@ export interface RealtimeOptions extends ApiOptions {
   maxReconnectDelay?: number;
   /** Seconds subtracted from the watermark to absorb commit-time skew (default 5). */
   watermarkMarginSeconds?: number;
+  /** Acknowledge received messages (delivery receipts), batched every this many ms (250); 0: never. */
+  deliveryAckMs?: number;
 }
 
 const SEEN_LIMIT = 10_000;
@@ -71,6 +73,9 @@ export class RealtimeClient {
   private subscribed = false;
   private syncing: Promise<void> | null = null;
   private resyncRequested = false;
+  /** Delivery receipts waiting to be sent: conversation → highest seq received. */
+  private readonly acks = new Map<number, number>();
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: RealtimeOptions) {
     this.api = new RelaisApi({
@@ -189,6 +194,7 @@ export class RealtimeClient {
 
   async disconnect(): Promise<void> {
     this.subscribed = false;
+    await this.flushAcks();
     await this.nes.disconnect();
   }
 
@@ -293,7 +299,26 @@ export class RealtimeClient {
     this.remember(message.id);
     this.track(conversationId, message.seq);
     this.emit('message', { conversationId, message, live });
+    if (!message.mine) this.acknowledge(conversationId, message.seq);
     return true;
+  }
+
+  private acknowledge(conversationId: number, seq: number): void {
+    const delay = this.options.deliveryAckMs ?? 250;
+    if (delay <= 0) return;
+    this.acks.set(conversationId, Math.max(seq, this.acks.get(conversationId) ?? 0));
+    this.ackTimer ??= setTimeout(() => void this.flushAcks(), delay);
+  }
+
+  private async flushAcks(): Promise<void> {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    const batch = [...this.acks];
+    this.acks.clear();
+    // A receipt that fails (network, access lost) is not retried: the next one covers it.
+    await Promise.all(
+      batch.map(([id, seq]) => this.api.markDelivered(id, seq).catch(() => undefined)),
+    );
   }
 
   private remember(id: string): void {

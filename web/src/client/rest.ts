@@ -170,9 +170,18 @@ export class RelaisApi {
   }
 
   markRead(conversationId: number, seq: number) {
-    return this.request<{ lastReadSeq: number; unreadCount: number }>(
+    return this.request<{ lastReadSeq: number; lastDeliveredSeq: number; unreadCount: number }>(
       'POST',
       `/api/conversations/${conversationId}/read`,
+      { seq },
+    );
+  }
+
+  /** Delivery receipt: this client received the conversation up to `seq`. */
+  markDelivered(conversationId: number, seq: number) {
+    return this.request<{ lastReadSeq: number; lastDeliveredSeq: number; unreadCount: number }>(
+      'POST',
+      `/api/conversations/${conversationId}/delivered`,
       { seq },
     );
   }
@@ -184,8 +193,9 @@ export class RelaisApi {
     );
   }
 
+  /** Receipts of one message: who read it, who received it (its sender left out). */
   messageReaders(conversationId: number, messageId: string) {
-    return this.request<{ readers: ReadMarker[] }>(
+    return this.request<{ readBy: ReadMarker[]; deliveredTo: ReadMarker[] }>(
       'GET',
       `/api/conversations/${conversationId}/messages/${messageId}/reads`,
     );

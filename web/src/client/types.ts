@@ -85,7 +85,10 @@ export interface ReadMarker {
   firstName: string;
   lastName: string;
   lastReadSeq: number;
-  readAt: string;
+  readAt: string | null;
+  /** Received by this reader's devices up to here (≥ lastReadSeq). */
+  lastDeliveredSeq: number;
+  deliveredAt: string | null;
 }
 
 export interface ExistingConversation {
@@ -114,6 +117,8 @@ export type ServerEvent =
       reader: { accountId: number; firstName: string; lastName: string };
       lastReadSeq: number;
       readAt: string;
+      lastDeliveredSeq: number;
+      deliveredAt: string | null;
     }
   | {
       type: 'participants.changed';
