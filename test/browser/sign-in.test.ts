@@ -151,6 +151,15 @@ describe('embedded in an intranet page on another origin', () => {
       .poll(() => page.locator('relais-app [part="user"]').textContent())
       .toBe('Alice Martin');
     await page.getByText('Aucune conversation').waitFor();
+    // Moving the element in the page does not replay the (single-use) embed token.
+    await page.evaluate(() => {
+      const app = document.querySelector('relais-app')!;
+      document.body.append(app);
+    });
+    await page.getByText('Aucune conversation').waitFor();
+    await expect
+      .poll(() => page.locator('relais-app [part="user"]').textContent())
+      .toBe('Alice Martin');
     // One script tag, from the Relais server.
     const scripts = await page
       .locator('script[src]')

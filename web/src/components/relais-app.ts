@@ -175,6 +175,7 @@ export class RelaisApp extends LitElement {
   @state() private unread = 0;
 
   #run = 0;
+  #exchanged: string | null = null;
   #onConnection = () => {
     this.connected = this.session?.connected ?? true;
   };
@@ -274,10 +275,13 @@ export class RelaisApp extends LitElement {
         if (!stale()) this.#setSession(session, false);
         return;
       }
-      if (this.embedToken) {
+      // An embed token works once: when the element is moved in the page (disconnected and
+      // connected again), the session it already gave is reused from sessionStorage.
+      if (this.embedToken && this.embedToken !== this.#exchanged) {
         let session: RelaisSession;
         try {
           session = await signInWithEmbedToken(server, this.embedToken);
+          this.#exchanged = this.embedToken;
         } catch (err) {
           if (stale()) return;
           this.notice = err instanceof ApiError && err.unreachable ? 'unreachable' : 'embed-failed';
