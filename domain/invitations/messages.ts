@@ -30,11 +30,14 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per locale.
+const DATE_FORMATS = {
+  fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Paris' }),
+};
+
 function formatDate(date: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', {
-    dateStyle: 'long',
-    timeZone: 'Europe/Paris',
-  }).format(date);
+  return (DATE_FORMATS[locale] ?? DATE_FORMATS.fr).format(date);
 }
 
 function who(c: InvitationContent): string {
