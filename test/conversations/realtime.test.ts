@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../helpers/server';
+import { sendMessage } from '../../domain/conversations';
+import { call, startTestApp, type TestApp, testConfig, testContext } from '../helpers/server';
 import {
   attach,
   create,
@@ -93,6 +95,28 @@ describe('realtime delivery', () => {
     });
   });
 
+  it('delivers an event published by a worker (no server in the process)', async () => {
+    const client = track(realtime(node2, bruno));
+    const seen = recorder(client);
+    await client.connect();
+    const conv = (await create(node1.server, alice.token, [pro(bruno.professionalId)])).body
+      .conversation;
+    await seen.until(() => seen.messages.some((m) => m.conversationId === conv.id));
+    const config = testConfig(node1.database, { REDIS_PREFIX: node1.ctx.config.redisPrefix });
+    const worker = testContext(node1.database, config);
+    try {
+      await sendMessage(
+        worker,
+        { accountId: alice.account.id, professionalId: alice.professionalId },
+        conv.id,
+        { id: randomUUID(), body: 'Depuis un worker' },
+      );
+      await seen.until(() => seen.messages.some((m) => m.body === 'Depuis un worker'));
+    } finally {
+      await worker.redis.quit();
+    }
+  });
+
   it('delivers read markers and participant changes to the other participants', async () => {
     const carl = await person(node1.ctx, 'Carl', 'Roux');
     const client = track(realtime(node1, alice));
@@ -173,15 +197,11 @@ describe('delivery receipts', () => {
       message: { body: 'Premier' },
     });
     await receiverSeen.until(() => receiverSeen.messages.length === 1);
-    await senderSeen.until(() =>
-      senderSeen.events.some(
-        (e) =>
-          e.type === 'read' && (e.payload as { lastDeliveredSeq: number }).lastDeliveredSeq === 1,
-      ),
-    );
-    const receipt = senderSeen.events.find((e) => e.type === 'read')?.payload;
-    expect(receipt).toMatchObject({
-      conversationId: created.conversation.id,
+    const isReceipt = (e: { type: string; payload: unknown }) =>
+      e.type === 'read' &&
+      (e.payload as { conversationId: number }).conversationId === created.conversation.id;
+    await senderSeen.until(() => senderSeen.events.some(isReceipt));
+    expect(senderSeen.events.find(isReceipt)?.payload).toMatchObject({
       reader: { accountId: gus.account.id },
       lastReadSeq: 0,
       lastDeliveredSeq: 1,
