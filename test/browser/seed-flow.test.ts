@@ -322,14 +322,29 @@ describe('the seed flow', () => {
       .getByRole('list', { name: 'Favoris' })
       .locator('.pick', { hasText: 'Claire MARTIN' })
       .click();
-    await pageA
-      .locator('relais-recipient-picker')
-      .getByRole('button', { name: /VALIDER/ })
+    const picker = pageA.locator('relais-recipient-picker');
+    await picker
+      .getByRole('searchbox', { name: 'Nom, prénom, identifiant structure' })
+      .fill('testpm');
+    await entry(picker.getByRole('list', { name: 'Résultats' }), 'testpmsesan')
+      .locator('.pick')
       .click();
+    await picker.getByRole('alertdialog').getByRole('button', { name: 'NON' }).click();
+    await picker.getByRole('button', { name: /VALIDER/ }).click();
     await form.getByRole('button', { name: 'Envoyer' }).click();
     const view = pageA.locator('relais-conversation');
     await view.getByRole('heading', { name: 'Bilan cardiologique' }).waitFor();
     await view.getByText(`Patient : DURAND Jeanne, 14/02/1969 — INS ${nir}${key}`).waitFor();
+
+    // S13/S14 inside the conversation: invite the structure nobody answers for, the
+    // invitation tied to this conversation.
+    await view.getByRole('button', { name: 'Inviter testpmsesan' }).click();
+    await view.getByLabel('Je connais les coordonnées du professionnel').check();
+    await view.getByLabel('Adresse e-mail ou numéro de mobile').fill('contact@testpm.example');
+    await view.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await view.getByText('Invitation envoyée.').waitFor();
+    const invitation = await app.ctx.db('invitations').orderBy('id', 'desc').first();
+    expect(invitation.conversation_id).not.toBeNull();
   });
 
   it('catches up after the server restarts while the conversation is open', async () => {

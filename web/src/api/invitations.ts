@@ -19,6 +19,19 @@ export interface Invitation {
   channel: 'email' | 'sms';
 }
 
+/** Whom to invite: a directory entry, or a conversation participant. */
+export interface InviteTarget {
+  kind: 'professional' | 'structure';
+  id: number;
+  name?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+export function targetName(t: InviteTarget): string {
+  return t.name || [t.firstName, t.lastName].filter(Boolean).join(' ');
+}
+
 /** People without an account or silent for 30 days, and structures nobody answers for. */
 export function needsInvitation(entry: DirectoryEntry): boolean {
   return entry.kind === 'professional'

@@ -3,6 +3,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { type Message, newMessageId, type ParticipantView } from '../api/conversations';
 import { ApiError } from '../api/http';
+import type { InviteTarget } from '../api/invitations';
 import { ConversationController } from '../controllers/conversation-controller';
 import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
@@ -10,6 +11,7 @@ import { participantName, signatureLine } from '../format';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
+import './relais-invite';
 
 /**
  * One conversation: messages in real time, read receipts, and the answer box. A member of
@@ -160,6 +162,8 @@ export class RelaisConversation extends LitElement {
   @state() private sending = false;
   @state() private sendError: string | null = null;
   @state() private answerAs = '';
+  @state() private inviting: InviteTarget | null = null;
+  @state() private invited = new Set<string>();
 
   @query('textarea') private textarea?: HTMLTextAreaElement;
   @query('ol') private list?: HTMLOListElement;
@@ -235,9 +239,27 @@ export class RelaisConversation extends LitElement {
       </p>`;
     }
     if (!conversation) return nothing;
+    if (this.inviting) {
+      return html`<relais-invite .session=${sessionFor(this)} .entry=${this.inviting}
+        .conversationId=${conversation.id}
+        @relais-back=${(e: Event) => {
+          e.stopPropagation();
+          this.inviting = null;
+        }}
+        @relais-invited=${(e: Event) => {
+          e.stopPropagation();
+          if (this.inviting) this.invited = new Set(this.invited).add(this.#key(this.inviting));
+          this.inviting = null;
+        }}></relais-invite>`;
+    }
     const tz = sessionFor(this)?.account?.timeZone;
     const silent = conversation.participants.filter(
       (p) => p.kind === 'structure' && p.members === 0,
+    );
+    // S14 from inside a conversation: people without an account, or silent for 30 days.
+    const away = conversation.participants.filter(
+      (p) =>
+        p.kind === 'professional' && (p.accountStatus === 'none' || p.accountStatus === 'inactive'),
     );
     return html`
       <header part="header">
@@ -251,7 +273,13 @@ export class RelaisConversation extends LitElement {
                 p,
                 i,
               ) => html`${i ? ', ' : ''}<span class=${p.kind === 'structure' ? 'structure' : ''}
-                >${participantName(p)}</span>`,
+                >${participantName(p)}${
+                  p.kind === 'professional' && p.accountStatus === 'none'
+                    ? html` <span class="muted">(${msg('pas de compte', { id: 'conversation.no-account' })})</span>`
+                    : p.kind === 'professional' && p.accountStatus === 'inactive'
+                      ? html` <span class="muted">(${msg('inactif', { id: 'conversation.inactive' })})</span>`
+                      : nothing
+                }</span>`,
             )}
           </p>
         </div>
@@ -262,6 +290,16 @@ export class RelaisConversation extends LitElement {
             str`Personne n’est rattaché à ${s.name} pour la messagerie : votre message risque de rester sans réponse.`,
             { id: 'structure.nobody' },
           )}
+          ${this.#inviteButton(s)}
+        </p>`,
+      )}
+      ${away.map(
+        (p) => html`<p class="warning" role="note">
+          ${msg(
+            str`${participantName(p)} n’a pas de compte ou ne s’est pas connecté depuis 30 jours : vos messages l’attendent.`,
+            { id: 'conversation.away' },
+          )}
+          ${this.#inviteButton(p)}
         </p>`,
       )}
       ${
@@ -276,6 +314,24 @@ export class RelaisConversation extends LitElement {
       </ol>
       ${this.#composer()}
     `;
+  }
+
+  #key(p: { kind: string; id: number }): string {
+    return `${p.kind}:${p.id}`;
+  }
+
+  #inviteButton(p: ParticipantView) {
+    if (this.invited.has(this.#key(p))) {
+      return html`<strong>${msg('Invitation envoyée.', { id: 'conversation.invited' })}</strong>`;
+    }
+    return html`<button class="link" @click=${() => {
+      this.inviting = {
+        kind: p.kind === 'structure' ? 'structure' : 'professional',
+        id: p.id,
+        name: participantName(p),
+      };
+    }} aria-label=${msg(str`Inviter ${participantName(p)}`, { id: 'conversation.invite-label' })}>
+      ${msg('Inviter', { id: 'conversation.invite' })}</button>`;
   }
 
   #backButton() {

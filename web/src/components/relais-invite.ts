@@ -1,9 +1,8 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { type DirectoryEntry, entryName } from '../api/directory';
 import { ApiError } from '../api/http';
-import { type Invitation, invitationsApi } from '../api/invitations';
+import { type Invitation, type InviteTarget, invitationsApi, targetName } from '../api/invitations';
 import { element } from '../define';
 import { getLocale } from '../i18n';
 import type { RelaisSession } from '../session/session';
@@ -18,7 +17,7 @@ import { theme } from '../styles/theme';
  *
  * @attr server - Origin of the Relais server, when used on its own.
  * @attr token - A session token, when used on its own.
- * @prop entry - The directory entry to invite.
+ * @prop entry - Whom to invite: a directory entry, or `{ kind, id, name }`.
  * @prop conversationId - The conversation waiting for them, if it exists already.
  *
  * @fires relais-invited - `detail: { entry, invitation }` once the server accepted it.
@@ -91,7 +90,7 @@ export class RelaisInvite extends LitElement {
   @property() server: string | null = null;
   @property() token: string | null = null;
   @property({ attribute: false }) session: RelaisSession | null = null;
-  @property({ attribute: false }) entry: DirectoryEntry | null = null;
+  @property({ attribute: false }) entry: InviteTarget | null = null;
   @property({ type: Number, attribute: 'conversation-id' }) conversationId: number | null = null;
 
   @state() private mode: 'directory' | 'typed' = 'directory';
@@ -108,7 +107,7 @@ export class RelaisInvite extends LitElement {
   override render() {
     const entry = this.entry;
     if (!entry) return nothing;
-    const name = entryName(entry);
+    const name = targetName(entry);
     return html`
       <div class="top">
         <button class="link" @click=${this.#back} aria-label=${msg('Retour', { id: 'common.back' })}>←</button>

@@ -160,4 +160,10 @@ export const templates = {
   'picker.rename': 'Rename',
   'picker.rename-group': str`Rename the group ${0}`,
   'picker.rename-label': str`New name of the group ${0}`,
+  'conversation.no-account': 'no account',
+  'conversation.inactive': 'inactive',
+  'conversation.away': str`${0} has no account or has not signed in for 30 days: your messages wait for them.`,
+  'conversation.invited': 'Invitation sent.',
+  'conversation.invite': 'Invite',
+  'conversation.invite-label': str`Invite ${0}`,
 };
