@@ -35,6 +35,14 @@ export class Tracker {
     this.sent++;
   }
 
+  /** A send that failed: not stored, so its deliveries are not expected (not "lost"). */
+  notSent(id: string): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.expectedDeliveries -= entry.expected.size - entry.got.size;
+    entry.expected = new Set(entry.got);
+  }
+
   received(accountId: number, id: string): void {
     const entry = this.pending.get(id);
     if (!entry?.expected.has(accountId)) {
@@ -202,7 +210,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
     const body = `bench message ${fired} — ${'x'.repeat(60)}`;
     tracker.expect(id, members);
     const started = performance.now();
-    const call =
+    const attempt = () =>
       target === 'relais'
         ? post(
             port,
@@ -211,13 +219,20 @@ export async function runLoad(options: LoadOptions): Promise<void> {
             JSON.stringify({ id, body }),
           )
         : post(port, '/send', {}, JSON.stringify({ conversationId, id, body, senderId: sender }));
-    const p = call
+    // A keep-alive socket closed by the server as it was reused fails at once: retry once
+    // with the same id, as the client library does (the send is idempotent).
+    const p = attempt()
+      .catch(() => attempt())
       .then((status) => {
-        if (status !== 201) tracker.httpErrors++;
+        if (status !== 201) {
+          tracker.httpErrors++;
+          tracker.notSent(id);
+        }
         tracker.sendTimes.push(performance.now() - started);
       })
       .catch(() => {
         tracker.httpErrors++;
+        tracker.notSent(id);
       })
       .finally(() => inflight.delete(p));
     inflight.add(p);
