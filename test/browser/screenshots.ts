@@ -160,6 +160,25 @@ try {
     .getByText(/expédié par MATHILDE/)
     .waitFor();
   await shot(desktop, 'desktop-conversation.png');
+  // A new conversation for MSF to the same people: the S17 link.
+  await desktop.getByRole('button', { name: 'Nouvelle conversation' }).click();
+  const form = desktop.locator('relais-new-conversation');
+  await form.getByLabel('Écrire en tant que').selectOption({ label: 'MSF' });
+  await form.getByLabel('Objet').fill('Passage infirmier de demain');
+  await form.getByRole('button', { name: 'Ajouter des destinataires' }).click();
+  const chooser = desktop.locator('relais-recipient-picker');
+  const found = chooser.getByRole('list', { name: 'Résultats' });
+  await chooser
+    .getByRole('searchbox', { name: 'Nom, prénom, identifiant structure' })
+    .fill('ndiaye');
+  await found.getByText("Hélène N'DIAYE", { exact: true }).click();
+  await chooser
+    .getByRole('searchbox', { name: 'Nom, prénom, identifiant structure' })
+    .fill('martin');
+  await found.getByText('Claire MARTIN', { exact: true }).click();
+  await chooser.getByRole('button', { name: /VALIDER/ }).click();
+  await form.getByText('1 conversation existante avec ces participants').waitFor();
+  await shot(desktop, 'desktop-new-conversation.png');
   intranet = await startIntranet(
     {
       relaisUrl: url,
