@@ -169,7 +169,7 @@ async function main() {
     const relaisCpuPerMessage = ((await relais.cpu()) - cpu0) / main.sent;
     const mainWorst = tracker.worstBySecond;
     console.error(
-      `relais ${RATE}/s: p50 ${ms(main.p50)} ms, p99 ${ms(main.p99)} ms, lost ${main.lost}`,
+      `relais ${RATE}/s: p50 ${ms(main.p50)} ms, p99 ${ms(main.p99)} ms, lost ${main.lost}, failed sends ${JSON.stringify(tracker.failures)}`,
     );
 
     // The highest rate keeping p99 under 100 ms with nothing lost: upwards from RATE when
@@ -184,7 +184,9 @@ async function main() {
       await sleep(2000); // let the previous step's backlog clear
       const s = await load('relais', relais.port, rate, STEP_SECONDS);
       steps.push({ rate, ...s });
-      console.error(`relais ${rate}/s: p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, lost ${s.lost}`);
+      console.error(
+        `relais ${rate}/s: p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, lost ${s.lost}, failed sends ${JSON.stringify(tracker.failures)}`,
+      );
       if (passes(main) && !passes(s)) break;
       if (passes(s)) {
         maxRate = Math.max(maxRate, rate);

@@ -24,6 +24,8 @@ export class Tracker {
   private started = performance.now();
   sent = 0;
   httpErrors = 0;
+  /** Failed sends by HTTP status or error message. */
+  failures: Record<string, number> = {};
   expectedDeliveries = 0;
   delivered = 0;
   duplicates = 0;
@@ -226,12 +228,14 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       .then((status) => {
         if (status !== 201) {
           tracker.httpErrors++;
+          tracker.failures[status] = (tracker.failures[status] ?? 0) + 1;
           tracker.notSent(id);
         }
         tracker.sendTimes.push(performance.now() - started);
       })
-      .catch(() => {
+      .catch((err: Error) => {
         tracker.httpErrors++;
+        tracker.failures[err.message] = (tracker.failures[err.message] ?? 0) + 1;
         tracker.notSent(id);
       })
       .finally(() => inflight.delete(p));
