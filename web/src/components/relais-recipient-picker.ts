@@ -14,7 +14,9 @@ import {
 } from '../api/directory';
 import { needsInvitation } from '../api/invitations';
 import { DebouncedTask } from '../controllers/debounced-task';
+import { GroupsController } from '../controllers/groups-controller';
 import { SessionWatcher } from '../controllers/session-watcher';
+import { StructureMembersController } from '../controllers/structure-members-controller';
 import { element } from '../define';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
@@ -317,8 +319,6 @@ export class RelaisRecipientPicker extends LitElement {
   @state() private place = '';
   @state() private suggestFor: SuggestField | null = null;
   @state() private activeOption = -1;
-  @state() private members = new Map<string, StructureMember[] | 'loading' | 'error'>();
-  @state() private groups: GroupSummary[] = [];
   @state() private groupName = '';
   @state() private renaming: number | null = null;
   @state() private notice: string | null = null;
@@ -336,12 +336,13 @@ export class RelaisRecipientPicker extends LitElement {
   };
 
   readonly results = new DebouncedTask<SearchResult>(this, 300);
+  readonly groups = new GroupsController(this, () => this.#session);
+  readonly structureMembers = new StructureMembersController(this, () => this.#session);
   readonly suggestions = new DebouncedTask<Suggestion[]>(this, 150);
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.search(true);
-    void this.loadGroups();
   }
 
   get #session(): RelaisSession | null {
@@ -374,16 +375,6 @@ export class RelaisRecipientPicker extends LitElement {
     this.more = [...this.more, ...result.items];
     this.page = page;
     if (this.results.value) this.results.value = { ...this.results.value, hasMore: result.hasMore };
-  }
-
-  async loadGroups(): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
-    try {
-      this.groups = (await directoryApi.groups(session)).items;
-    } catch {
-      this.groups = [];
-    }
   }
 
   // ---- choosing -------------------------------------------------------------------------
@@ -445,9 +436,7 @@ export class RelaisRecipientPicker extends LitElement {
   }
 
   async addGroup(group: GroupSummary): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
-    const { items } = await directoryApi.groupRecipients(session, group.id);
+    const items = await this.groups.recipients(group);
     const known = new Set(this.recipients.map(entryKey));
     this.#setRecipients([...this.recipients, ...items.filter((e) => !known.has(entryKey(e)))]);
     this.notice = msg(str`Groupe ${group.name} ajouté aux destinataires.`, {
@@ -457,14 +446,12 @@ export class RelaisRecipientPicker extends LitElement {
 
   async saveGroup(event: Event): Promise<void> {
     event.preventDefault();
-    const session = this.#session;
     const name = this.groupName.trim();
-    if (!session || !name || !this.recipients.length) return;
+    if (!name || !this.recipients.length) return;
     try {
-      await directoryApi.createGroup(session, name, this.recipients);
+      await this.groups.create(name, this.recipients);
       this.groupName = '';
       this.notice = msg(str`Groupe ${name} enregistré.`, { id: 'picker.group-saved' });
-      await this.loadGroups();
     } catch {
       this.notice = msg('Le groupe n’a pas pu être enregistré (nom déjà utilisé ?).', {
         id: 'picker.group-failed',
@@ -474,14 +461,12 @@ export class RelaisRecipientPicker extends LitElement {
 
   async renameGroup(event: Event, group: GroupSummary): Promise<void> {
     event.preventDefault();
-    const session = this.#session;
     const input = (event.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
     const name = input.value.trim();
-    if (!session || !name) return;
+    if (!name) return;
     try {
-      await directoryApi.renameGroup(session, group.id, name);
+      await this.groups.rename(group, name);
       this.renaming = null;
-      await this.loadGroups();
     } catch {
       this.notice = msg('Le groupe n’a pas pu être enregistré (nom déjà utilisé ?).', {
         id: 'picker.group-failed',
@@ -490,10 +475,7 @@ export class RelaisRecipientPicker extends LitElement {
   }
 
   async deleteGroup(group: GroupSummary): Promise<void> {
-    const session = this.#session;
-    if (!session) return;
-    await directoryApi.deleteGroup(session, group.id);
-    await this.loadGroups();
+    await this.groups.remove(group);
   }
 
   async toggleFavourite(entry: DirectoryEntry): Promise<void> {
@@ -506,26 +488,6 @@ export class RelaisRecipientPicker extends LitElement {
       : msg(str`${entryName(entry)} retiré des favoris.`, { id: 'picker.fav-removed' });
     // The favourites section and the stars come from the server: search again.
     await this.search(true);
-  }
-
-  async toggleMembers(entry: StructureEntry): Promise<void> {
-    const session = this.#session;
-    const key = entryKey(entry);
-    const next = new Map(this.members);
-    if (next.has(key)) {
-      next.delete(key);
-      this.members = next;
-      return;
-    }
-    if (!session) return;
-    next.set(key, 'loading');
-    this.members = next;
-    try {
-      const { members } = await directoryApi.members(session, entry.id);
-      this.members = new Map(this.members).set(key, members);
-    } catch {
-      this.members = new Map(this.members).set(key, 'error');
-    }
   }
 
   #validate(): void {
@@ -677,7 +639,7 @@ export class RelaisRecipientPicker extends LitElement {
     const name = entryName(e);
     const chosen = this.#isChosen(e);
     const key = entryKey(e);
-    const members = this.members.get(key);
+    const members = this.structureMembers.get(e);
     return html`<li class="entry" part="entry" data-key=${key}>
       <button class="pick" aria-pressed=${String(chosen)} @click=${() => this.toggle(e)}>
         <span class="name ${e.kind === 'structure' && e.memberCount > 0 ? 'attached' : ''}">${name}</span>
@@ -688,7 +650,7 @@ export class RelaisRecipientPicker extends LitElement {
         e.kind === 'structure' && e.memberCount > 0
           ? html`<button class="icon" aria-expanded=${String(!!members)}
               aria-label=${msg(str`Professionnels rattachés à ${name}`, { id: 'picker.list-members' })}
-              @click=${() => this.toggleMembers(e)}>☰</button>`
+              @click=${() => this.structureMembers.toggle(e)}>☰</button>`
           : html`<span></span>`
       }
       <button class="icon star" part="star" aria-pressed=${String(e.favourite)}
@@ -870,9 +832,9 @@ export class RelaisRecipientPicker extends LitElement {
 
   #groupsSection() {
     return html`<details>
-      <summary>${msg(str`Groupes de favoris (${this.groups.length})`, { id: 'picker.groups' })}</summary>
+      <summary>${msg(str`Groupes de favoris (${this.groups.items.length})`, { id: 'picker.groups' })}</summary>
       <ul class="groups">
-        ${this.groups.map((g) =>
+        ${this.groups.items.map((g) =>
           this.renaming === g.id
             ? html`<li><form class="new-group" @submit=${(e: Event) => this.renameGroup(e, g)}>
                   <label class="visually-hidden" for="rename">${msg(str`Nouveau nom du groupe ${g.name}`, { id: 'picker.rename-label' })}</label>
