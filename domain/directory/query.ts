@@ -25,6 +25,12 @@ export interface CompiledFilters {
   longWords: string[];
   nameWords: string[];
   kind?: 'p' | 's';
+  /**
+   * An identifier look-up: a handful of rows at most, to fetch through the token index.
+   * (The planner cannot know how rare an identifier is and may otherwise walk the name
+   * index in order hoping to meet 21 matches soon.)
+   */
+  identifier: boolean;
   /** A field was filled but means nothing we know (an unknown profession or place). */
   unresolved: ('profession' | 'place')[];
 }
@@ -32,7 +38,14 @@ export interface CompiledFilters {
 const IDENTIFIER = /^(\d{8,14}|[fcr]\d{8,14}|\d[a-z]\d{7})$/;
 
 export function compileFilters(f: SearchFilters): CompiledFilters {
-  const out: CompiledFilters = { all: [], anyOf: [], longWords: [], nameWords: [], unresolved: [] };
+  const out: CompiledFilters = {
+    all: [],
+    anyOf: [],
+    longWords: [],
+    nameWords: [],
+    identifier: false,
+    unresolved: [],
+  };
   if (f.kind === 'professional') out.kind = 'p';
   if (f.kind === 'structure') out.kind = 's';
 
@@ -41,6 +54,7 @@ export function compileFilters(f: SearchFilters): CompiledFilters {
     // RPPS / ADELI numbers are stored as national ids (type digit + number).
     const q = nameWords[0]!;
     out.anyOf.push([`i:${q}`, `i:8${q}`, `i:0${q}`]);
+    out.identifier = true;
   } else {
     out.nameWords = nameWords;
     for (const w of nameWords) {

@@ -56,8 +56,16 @@ const MAX_FAVOURITES = 200;
  */
 export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
   const where = whereClause(c);
-  const select = (extra: string, bindings: Knex.RawBinding[]): Tier => ({
-    sql: `SELECT ${COLUMNS} FROM directory_search WHERE ${where.sql}${extra} ${ORDER} LIMIT ?`,
+  // An order no index provides, so that the rows come from the token index and are
+  // sorted after: for an identifier (a handful of rows) and for the last tier, which only
+  // runs when the name is rare (the first two tiers did not fill the page). Walking the
+  // name index in order, hoping to meet matches soon, would then read most of it.
+  const unordered = "ORDER BY sort_key || '', kind, entity_id";
+  const hasTokens = c.all.length > 0 || c.anyOf.length > 0 || c.place !== undefined;
+  const select = (extra: string, bindings: Knex.RawBinding[], byTokens = false): Tier => ({
+    sql: `SELECT ${COLUMNS} FROM directory_search WHERE ${where.sql}${extra} ${
+      c.identifier || (byTokens && hasTokens) ? unordered : ORDER
+    } LIMIT ?`,
     bindings: [...where.bindings, ...bindings, limit],
   });
   if (!c.nameWords.length) return [select('', [])];
@@ -72,7 +80,11 @@ export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
       bindings: [...exactBranches.flatMap((b) => b.bindings), limit],
     },
     select(` AND ${range} AND last_key <> ALL(?::text[])`, [first, prefixEnd(first), exact]),
-    select(` AND NOT ${range} AND last_key <> ALL(?::text[])`, [first, prefixEnd(first), exact]),
+    select(
+      ` AND NOT ${range} AND last_key <> ALL(?::text[])`,
+      [first, prefixEnd(first), exact],
+      true,
+    ),
   ];
 }
 
