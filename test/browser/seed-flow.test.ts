@@ -230,6 +230,13 @@ describe('the seed flow', () => {
     await expect
       .poll(() => pageB.locator('relais-app [part="tab-badge"]').textContent())
       .toMatch(/^1\s*non lus$/);
+    // A message arriving while her list is open is delivered (her client acknowledges it)
+    // but not read yet: Hélène sees a delivery receipt, then the read receipt.
+    await viewA.getByLabel('Votre message').fill('Pouvez-vous passer demain matin ?');
+    await viewA.getByRole('button', { name: 'Envoyer' }).click();
+    const second = viewA.locator('li', { hasText: 'Pouvez-vous passer demain matin ?' });
+    await second.getByText('Distribué à Mathilde BERNARD').waitFor();
+    await expect.poll(() => item.locator('[part="badge"]').textContent()).toBe('2');
     await item.click();
     const viewB = pageB.locator('relais-conversation');
     await viewB.getByText(/Bonjour, <b>sortie<\/b> demain/).waitFor();
@@ -249,7 +256,8 @@ describe('the seed flow', () => {
         `^MSF, expédié par MATHILDE le ${parisDate().replace(/\//g, '\\/')} à \\d{2}:\\d{2}:\\d{2}$`,
       ),
     );
-    await viewA.getByText('Lu par Mathilde BERNARD').waitFor();
+    await second.getByText('Lu par Mathilde BERNARD').waitFor();
+    expect(await second.getByText('Distribué à').count()).toBe(0);
 
     // The same line in English.
     await pageA.evaluate(() => document.querySelector('relais-app')!.setAttribute('locale', 'en'));

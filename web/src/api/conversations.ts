@@ -82,7 +82,10 @@ export interface ReadMarker {
   firstName: string;
   lastName: string;
   lastReadSeq: number;
-  readAt: string;
+  readAt: string | null;
+  /** Received by this reader's devices up to here (delivery receipts; ≥ lastReadSeq). */
+  lastDeliveredSeq?: number;
+  deliveredAt?: string | null;
 }
 
 export interface ExistingConversation {

@@ -1,7 +1,12 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { type Message, newMessageId, type ParticipantView } from '../api/conversations';
+import {
+  type Message,
+  newMessageId,
+  type ParticipantView,
+  type ReadMarker,
+} from '../api/conversations';
 import { ApiError } from '../api/http';
 import type { InviteTarget } from '../api/invitations';
 import { ConversationController } from '../controllers/conversation-controller';
@@ -31,7 +36,8 @@ import './relais-invite';
  * @csspart messages - The list of messages.
  * @csspart message - Each message bubble (also `mine` on the user's own).
  * @csspart signature - The line under a message (S20).
- * @csspart receipt - "Lu par …" under the user's own messages.
+ * @csspart receipt - "Lu par …" under the user's own messages (also `delivered` on
+ *   "Distribué à …": received by their devices, not read yet).
  * @csspart composer - The answer form.
  * @csspart send - The "Envoyer" button.
  */
@@ -353,13 +359,23 @@ export class RelaisConversation extends LitElement {
     const account = sessionFor(this)?.account;
     const mine = m.mine ?? m.sender?.accountId === account?.id;
     const readers = mine ? this.data.readersOf(m) : [];
+    const delivered = mine ? this.data.deliveredTo(m) : [];
+    const names = (list: ReadMarker[]) =>
+      list.map((r) => [r.firstName, r.lastName].filter(Boolean).join(' ')).join(', ');
     return html`<li class=${mine ? 'mine' : ''} data-seq=${m.seq}>
       <div class="bubble" part=${mine ? 'message mine' : 'message'}>${m.body}</div>
       <div class="signature" part="signature">${signatureLine(m, tz)}</div>
       ${
-        mine && readers.length
+        readers.length
           ? html`<div class="receipt" part="receipt">
-              ${msg(str`Lu par ${readers.map((r) => [r.firstName, r.lastName].filter(Boolean).join(' ')).join(', ')}`, { id: 'conversation.read-by' })}
+              ${msg(str`Lu par ${names(readers)}`, { id: 'conversation.read-by' })}
+            </div>`
+          : nothing
+      }
+      ${
+        delivered.length
+          ? html`<div class="receipt" part="receipt delivered">
+              ${msg(str`Distribué à ${names(delivered)}`, { id: 'conversation.delivered-to' })}
             </div>`
           : nothing
       }

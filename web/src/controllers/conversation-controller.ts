@@ -139,6 +139,16 @@ export class ConversationController implements ReactiveController {
     );
   }
 
+  /** Readers whose devices received a message they have not read yet: delivery receipts. */
+  deliveredTo(message: Message): ReadMarker[] {
+    return this.readers.filter(
+      (r) =>
+        r.lastReadSeq < message.seq &&
+        (r.lastDeliveredSeq ?? 0) >= message.seq &&
+        r.accountId !== message.sender?.accountId,
+    );
+  }
+
   #add(incoming: Message[]): void {
     const known = new Set(this.messages.map((m) => m.id));
     const fresh = incoming.filter((m) => !known.has(m.id));
@@ -181,7 +191,16 @@ export class ConversationController implements ReactiveController {
       }
     } else if (e.type === 'read' && e.conversationId === this.#id) {
       const others = this.readers.filter((r) => r.accountId !== e.reader.accountId);
-      this.readers = [...others, { ...e.reader, lastReadSeq: e.lastReadSeq, readAt: e.readAt }];
+      this.readers = [
+        ...others,
+        {
+          ...e.reader,
+          lastReadSeq: e.lastReadSeq,
+          readAt: e.readAt,
+          lastDeliveredSeq: e.lastDeliveredSeq,
+          deliveredAt: e.deliveredAt,
+        },
+      ];
       this.host.requestUpdate();
     } else if (e.type === 'conversation' && e.conversation.id === this.#id && this.conversation) {
       this.conversation = {

@@ -47,6 +47,7 @@ export const templates = {
   'conversation.patient': 'Patient:',
   'conversation.placeholder': 'Write a message…',
   'conversation.read-by': str`Read by ${0}`,
+  'conversation.delivered-to': str`Delivered to ${0}`,
   'conversation.send': 'Send',
   'conversation.send-failed': 'The message could not be sent. Try again.',
   'message.on-behalf': str`${0}, sent by ${1} on ${2} at ${3}`,

@@ -33,6 +33,8 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
         reader: e.reader,
         lastReadSeq: e.lastReadSeq,
         readAt: e.readAt,
+        lastDeliveredSeq: e.lastDeliveredSeq,
+        deliveredAt: e.deliveredAt,
       }),
     ),
     client.on('connected', ({ reconnect }) => {
