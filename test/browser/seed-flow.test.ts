@@ -78,6 +78,10 @@ describe('the seed flow', () => {
   it('creates a conversation with the recipient picker, live on the other side, answered for MSF', {
     timeout: 40_000,
   }, async () => {
+    // Mathilde (MSF) is signed in from the start, on the desktop layout: what follows
+    // reaches her live.
+    await signIn(pageB, app.url, 'mathilde@demo.relais.test');
+    await pageB.getByText('Aucune conversation').waitFor();
     await signIn(pageA, app.url, 'helene.ndiaye@demo.relais.test');
     await pageA.getByText('Aucune conversation').waitFor();
     await pageA.getByRole('button', { name: 'Nouvelle conversation' }).click();
@@ -220,8 +224,7 @@ describe('the seed flow', () => {
     expect(await bubble.locator('b, img').count()).toBe(0);
     expect(await pageA.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
 
-    // Mathilde (MSF) sees it arrive live, unread, on the desktop layout.
-    await signIn(pageB, app.url, 'mathilde@demo.relais.test');
+    // Mathilde sees it arrive live, unread, without reloading anything.
     const item = pageB.locator('relais-conversation-list').getByRole('button', {
       name: /Sortie de Mme D\./,
     });
