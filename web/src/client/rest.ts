@@ -33,8 +33,18 @@ export interface ApiOptions {
   sendAttempts?: number;
 }
 
+/**
+ * A UUID v4 for a message id. `crypto.randomUUID` exists only in secure contexts (https,
+ * localhost); an intranet page served over plain http still has getRandomValues.
+ */
 export function newId(): string {
-  return globalThis.crypto.randomUUID();
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 type Query = Record<string, string | number | boolean | Array<string | number> | undefined | null>;
