@@ -26,7 +26,8 @@ export async function createServer(
     host: config.host,
     port: options.port ?? config.port,
     routes: {
-      cors: { origin: config.allowedOrigins, maxAge: 600 },
+      // Retry-After is exposed so that an embedded page can tell how long a 429 lasts.
+      cors: { origin: config.allowedOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] },
       validate: { failAction: validationFailAction },
       payload: { maxBytes: 1024 * 1024 },
       response: { emptyStatusCode: 204 },

@@ -55,11 +55,14 @@ describe('sign-in with e-mail and password', () => {
       });
       expect(res.statusCode).toBe(401);
     }
+    // From an intranet page on another origin, which must be able to read the wait.
     const locked = await call(app.server, 'POST', '/api/auth/login', {
       payload: { email: user.email, password: user.password },
+      headers: { origin: 'http://localhost:3001' },
     });
     expect(locked.statusCode).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(String(locked.headers['access-control-expose-headers'])).toMatch(/Retry-After/i);
     expect(locked.body.message).toMatch(/Too many failed sign-in attempts/);
   });
 
