@@ -26,3 +26,4 @@ export {
   type MessageRecord,
   SUBJECT_MAX,
 } from './records';
+export { announceTyping } from './typing';

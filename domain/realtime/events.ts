@@ -23,6 +23,11 @@ export type RealtimeEvent =
       deliveredAt: string | null;
     }
   | {
+      type: 'typing';
+      conversationId: number;
+      reader: { accountId: number; firstName: string; lastName: string };
+    }
+  | {
       type: 'participants.changed';
       conversation: ConversationRecord;
       added: ParticipantRef[];

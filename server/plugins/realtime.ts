@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import Boom from '@hapi/boom';
 import type { Plugin } from '@hapi/hapi';
 import Nes, { type Nes as NesTypes } from '@hapi/nes';
+import Joi from 'joi';
+import type { AppContext } from '../../domain/context';
+import { announceTyping } from '../../domain/conversations';
 import { type Envelope, realtimeChannel } from '../../domain/realtime';
 import { createRedis } from '../../domain/redis';
 import type { SessionUser } from '../types';
@@ -45,6 +48,8 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
         // realtime-sessions.ts checks all the node's sockets in one query instead.
         auth: { type: 'direct', route: 'session', timeout: 5000, minAuthVerifyInterval: false },
         heartbeat: { interval: 20000, timeout: 10000 },
+        onMessage: (socket: NesTypes.Socket, message: unknown) =>
+          onClientMessage(server.app.ctx, socket as NesSocket, message),
       },
     });
     // nes gives neither an origin rule that admits Origin-less clients nor a payload bound,
@@ -125,6 +130,21 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
     server.expose('localSubscribers', () => sockets.size);
   },
 };
+
+const clientMessage = Joi.object({
+  type: Joi.string().valid('typing').required(),
+  conversationId: Joi.number().integer().positive().required(),
+});
+
+/** Messages a client sends on its socket (nes `client.message()`): typing indicators. */
+async function onClientMessage(ctx: AppContext, socket: NesSocket, message: unknown) {
+  const user = socket.auth.credentials?.user;
+  if (!user) throw Boom.unauthorized('Sign-in required');
+  const { error, value } = clientMessage.validate(message);
+  if (error) throw Boom.badRequest(error.message);
+  await announceTyping(ctx, user, value.conversationId);
+  return { ok: true };
+}
 
 interface WsOptions {
   maxPayload?: number;

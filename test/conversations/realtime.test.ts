@@ -183,6 +183,42 @@ describe('realtime delivery', () => {
   });
 });
 
+describe('typing indicators', () => {
+  it('reach the other participants only, at most every 3 s per conversation', async () => {
+    const hal = await person(node1.ctx, 'Hal', 'Tape');
+    const ivy = await person(node1.ctx, 'Ivy', 'Lit');
+    const stranger = await person(node1.ctx, 'Jo', 'Ailleurs');
+    const [typist, reader, outsider] = [
+      track(realtime(node1, hal)),
+      track(realtime(node2, ivy)),
+      track(realtime(node2, stranger)),
+    ];
+    const typed: unknown[] = [];
+    const echoed: unknown[] = [];
+    const leaked: unknown[] = [];
+    reader.on('typing', (e) => typed.push(e));
+    typist.on('typing', (e) => echoed.push(e));
+    outsider.on('typing', (e) => leaked.push(e));
+    await Promise.all([typist.connect(), reader.connect(), outsider.connect()]);
+    const conv = (await create(node1.server, hal.token, [pro(ivy.professionalId)])).body
+      .conversation;
+    typist.typing(conv.id);
+    typist.typing(conv.id); // throttled
+    await recorder(reader).until(() => typed.length === 1);
+    expect(typed[0]).toMatchObject({
+      type: 'typing',
+      conversationId: conv.id,
+      reader: { accountId: hal.account.id, firstName: 'Hal' },
+    });
+    // A stranger typing "in" the conversation is refused and tells no one.
+    outsider.typing(conv.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(typed).toHaveLength(1);
+    expect(echoed).toEqual([]);
+    expect(leaked).toEqual([]);
+  });
+});
+
 describe('delivery receipts', () => {
   it('acknowledges what the library receives, and the sender sees it received but unread', async () => {
     const gus = await person(node1.ctx, 'Gus', 'Reçu');

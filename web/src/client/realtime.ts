@@ -33,6 +33,8 @@ export interface RealtimeEvents {
     reason: 'created' | 'participants' | 'catch-up';
   };
   read: Extract<ServerEvent, { type: 'read.updated' }>;
+  /** Someone else is typing in a conversation (sent every few seconds while they type). */
+  typing: Extract<ServerEvent, { type: 'typing' }>;
   participants: Extract<ServerEvent, { type: 'participants.changed' }>;
   connected: { reconnect: boolean };
   disconnected: { willReconnect: boolean };
@@ -154,6 +156,19 @@ export class RealtimeClient {
     const created = await this.api.createConversation(input);
     this.handleEvent({ type: 'conversation.created', ...created });
     return created;
+  }
+
+  private readonly typingSent = new Map<number, number>();
+
+  /**
+   * Tells the other participants the user is typing: call it on every keystroke, it sends
+   * at most once every 3 s per conversation, and never fails (typing is best effort).
+   */
+  typing(conversationId: number): void {
+    const now = Date.now();
+    if (now - (this.typingSent.get(conversationId) ?? 0) < 3000) return;
+    this.typingSent.set(conversationId, now);
+    this.nes.message({ type: 'typing', conversationId }).catch(() => undefined);
   }
 
   async connect(): Promise<void> {
@@ -284,6 +299,9 @@ export class RealtimeClient {
         break;
       case 'read.updated':
         this.emit('read', event);
+        break;
+      case 'typing':
+        this.emit('typing', event);
         break;
       case 'participants.changed':
         this.known.set(event.conversation.id, this.known.get(event.conversation.id) ?? 0);

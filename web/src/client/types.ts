@@ -121,6 +121,11 @@ export type ServerEvent =
       deliveredAt: string | null;
     }
   | {
+      type: 'typing';
+      conversationId: number;
+      reader: { accountId: number; firstName: string; lastName: string };
+    }
+  | {
       type: 'participants.changed';
       conversation: Conversation;
       added: ParticipantRef[];
