@@ -59,6 +59,9 @@ export interface InvitationsConfig {
   smsRateMax: number;
   smsRateMs: number;
   emailConcurrency: number;
+  /** Tries per delivery and the first retry delay (then doubling) for transient failures. */
+  maxTries: number;
+  retryDelayMs: number;
   /** Queued invitations untouched for this long are re-enqueued by the sweep. */
   sweepAfterSeconds: number;
 }
@@ -138,6 +141,8 @@ const schema = Joi.object({
   SMS_QUIET_TIME_ZONE: Joi.string().default('Europe/Paris'),
   SMS_RATE_PER_SECOND: Joi.number().min(0.01).max(1000).default(1),
   EMAIL_CONCURRENCY: Joi.number().integer().min(1).max(500).default(50),
+  INVITATION_MAX_TRIES: Joi.number().integer().min(1).max(20).default(8),
+  INVITATION_RETRY_DELAY_MS: Joi.number().integer().min(10).max(3600000).default(5000),
   INVITATION_SWEEP_AFTER_SECONDS: Joi.number().integer().min(5).default(120),
   INACTIVITY_SCAN_TIME: Joi.string()
     .pattern(/^([01]\d|2[0-3]):[0-5]\d$/)
@@ -290,6 +295,8 @@ function messagingConfig(value: any, inactivityDays: number) {
       quietTimeZone: validTimeZone(value.SMS_QUIET_TIME_ZONE, 'SMS_QUIET_TIME_ZONE'),
       ...smsRate,
       emailConcurrency: value.EMAIL_CONCURRENCY,
+      maxTries: value.INVITATION_MAX_TRIES,
+      retryDelayMs: value.INVITATION_RETRY_DELAY_MS,
       sweepAfterSeconds: value.INVITATION_SWEEP_AFTER_SECONDS,
     },
     inactivity: {

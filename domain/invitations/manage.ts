@@ -204,6 +204,7 @@ export async function sweepQueuedInvitations(
   const rows: Array<Pick<InvitationRow, 'id' | 'attempt' | 'channel' | 'send_after'>> = await ctx
     .db('invitations')
     .where('status', 'queued')
+    .where('expires_at', '>', ctx.db.fn.now())
     .where('updated_at', '<', ctx.db.raw('now() - make_interval(secs => ?)', [olderThanSeconds]))
     .orderBy('updated_at')
     .limit(batch)

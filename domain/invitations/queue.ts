@@ -48,7 +48,11 @@ export async function enqueueDeliveries(
     if (!list.length) continue;
     await q[channel].addBulk(
       list.map((d) => {
-        const opts: JobsOptions = { jobId: deliveryJobId(d) };
+        const opts: JobsOptions = {
+          jobId: deliveryJobId(d),
+          attempts: ctx.config.invitations.maxTries,
+          backoff: { type: 'exponential', delay: ctx.config.invitations.retryDelayMs },
+        };
         const delay = d.sendAfter ? d.sendAfter.getTime() - now : 0;
         if (delay > 0) opts.delay = delay;
         return {

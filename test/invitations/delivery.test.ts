@@ -41,6 +41,7 @@ beforeAll(async () => {
       PUBLIC_URL: 'https://relais.example.fr',
       // Outside quiet hours whatever the time the tests run.
       SMS_QUIET_HOURS: '0-0',
+      INVITATION_RETRY_DELAY_MS: '300',
     },
   });
   workers = startInvitationWorkers(app.ctx);
