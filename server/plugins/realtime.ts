@@ -127,7 +127,6 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
     });
     scheduleSessionSweep(server, ctx, SESSION_SWEEP_MS);
     server.expose('sweepSessions', () => sweepSessions(server, ctx));
-    server.expose('localSubscribers', () => sockets.size);
   },
 };
 
