@@ -62,9 +62,12 @@ export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
   // name index in order, hoping to meet matches soon, would then read most of it.
   const unordered = "ORDER BY sort_key || '', kind, entity_id";
   const hasTokens = c.all.length > 0 || c.anyOf.length > 0 || c.place !== undefined;
+  // Up to three letters typed, matches are dense (first names "hél…", "ma…"): walking the
+  // name index in order meets 21 soon, cheaper than fetching thousands through the tokens.
+  const short = c.nameWords.join('').length <= 3;
   const select = (extra: string, bindings: Knex.RawBinding[], byTokens = false): Tier => ({
     sql: `SELECT ${COLUMNS} FROM directory_search WHERE ${where.sql}${extra} ${
-      c.identifier || (byTokens && hasTokens) ? unordered : ORDER
+      c.identifier || (byTokens && hasTokens && !short) ? unordered : ORDER
     } LIMIT ?`,
     bindings: [...where.bindings, ...bindings, limit],
   });
