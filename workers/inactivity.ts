@@ -1,6 +1,12 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { AppContext } from '../domain/context';
-import { createMailer, DeliveryError, type Mailer } from '../domain/delivery';
+import {
+  createMailer,
+  createSmsSender,
+  DeliveryError,
+  type Mailer,
+  type SmsSender,
+} from '../domain/delivery';
 import {
   failReminder,
   releaseReminder,
@@ -11,8 +17,12 @@ import { bullPrefix, DEFAULT_JOB_OPTIONS, type JobName } from '../domain/jobs/qu
 import { bullConnection } from '../domain/redis';
 
 /** The daily scan and the reminders it enqueues on the same queue. */
-export function startInactivityWorker(ctx: AppContext, options: { mailer?: Mailer } = {}): Worker {
+export function startInactivityWorker(
+  ctx: AppContext,
+  options: { mailer?: Mailer; sms?: SmsSender } = {},
+): Worker {
   const mailer = options.mailer ?? createMailer(ctx.config.delivery);
+  const sms = options.sms ?? createSmsSender(ctx.config.delivery);
   const queue = new Queue('inactivity', {
     connection: bullConnection(ctx.config.redisUrl),
     prefix: bullPrefix(ctx.config),
@@ -23,7 +33,7 @@ export function startInactivityWorker(ctx: AppContext, options: { mailer?: Maile
     remind: async (job) => {
       const id = Number(job.data.reminderId);
       try {
-        return { outcome: await sendReminder(ctx, mailer, id) };
+        return { outcome: await sendReminder(ctx, { mailer, sms }, id) };
       } catch (err) {
         const permanent = err instanceof DeliveryError && err.permanent;
         const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -1,13 +1,17 @@
 import type { Queue } from 'bullmq';
 import type { AppContext } from '../context';
+import { quietHoursDelayMs } from '../invitations/quiet-hours';
 import { markInactiveAccounts, planReminders, queuedReminders } from './scan';
 
-export { renderReminderEmail } from './messages';
+export { renderReminderEmail, renderReminderSms } from './messages';
 export {
   failReminder,
   type ReminderOutcome,
+  type ReminderPreferences,
   releaseReminder,
+  reminderPreferences,
   sendReminder,
+  setReminderPreferences,
   unsubscribeReminders,
   unsubscribeTarget,
 } from './remind';
@@ -20,14 +24,24 @@ export interface ScanResult {
 
 /**
  * The daily job: mark inactive accounts, decide reminders, enqueue them (job id per
- * reminder, so reminders left from a previous run that died are enqueued again, once).
+ * reminder, so reminders left from a previous run that died are enqueued again, once;
+ * SMS delayed past the quiet hours).
  */
 export async function runInactivityScan(ctx: AppContext, queue: Queue): Promise<ScanResult> {
   const marked = await markInactiveAccounts(ctx);
   const planned = await planReminders(ctx);
-  const ids = await queuedReminders(ctx);
+  const pending = await queuedReminders(ctx);
+  // The scan runs at night: SMS wait for the end of the quiet hours, like invitations.
+  const smsDelay = quietHoursDelayMs(new Date(), ctx.config.invitations);
   await queue.addBulk(
-    ids.map((id) => ({ name: 'remind', data: { reminderId: id }, opts: { jobId: `rem-${id}` } })),
+    pending.map(({ id, channel }) => ({
+      name: 'remind',
+      data: { reminderId: id },
+      opts: {
+        jobId: `rem-${id}`,
+        ...(channel === 'sms' && smsDelay > 0 ? { delay: smsDelay } : {}),
+      },
+    })),
   );
   return { marked, reminders: planned.length };
 }

@@ -1,3 +1,4 @@
+import { toGsm7 } from '../invitations/gsm7';
 import type { Locale } from '../models';
 
 /**
@@ -56,4 +57,17 @@ export function renderReminderEmail(c: ReminderContent) {
 <hr><p style="font-size:12px"><a href="${esc(c.unsubscribeUrl)}">${esc(t.stop)}</a></p>
 </body></html>`;
   return { subject: t.subject, text, html };
+}
+
+/**
+ * The SMS reminder (for users who chose SMS): one GSM-7 segment, no content, the sign-in
+ * address. Replying STOP is handled by the carrier and Twilio; the e-mail's unsubscribe
+ * link stops both.
+ */
+export function renderReminderSms(locale: Locale, signInUrl: string): string {
+  return toGsm7(
+    locale === 'en'
+      ? `Relais: colleagues have written to you. Sign in to read their messages: ${signInUrl}`
+      : `Relais : des collègues vous ont écrit. Connectez-vous pour lire leurs messages : ${signInUrl}`,
+  );
 }

@@ -1,6 +1,7 @@
+import Boom from '@hapi/boom';
 import type { AppContext } from '../context';
-import type { Mailer } from '../delivery';
-import { renderReminderEmail } from './messages';
+import type { Mailer, SmsSender } from '../delivery';
+import { renderReminderEmail, renderReminderSms } from './messages';
 
 export type ReminderOutcome = 'sent' | 'already-sent' | 'not-needed' | 'missing';
 
@@ -11,7 +12,7 @@ export type ReminderOutcome = 'sent' | 'already-sent' | 'not-needed' | 'missing'
  */
 export async function sendReminder(
   ctx: AppContext,
-  mailer: Mailer,
+  transports: { mailer: Mailer; sms: SmsSender },
   reminderId: number,
 ): Promise<ReminderOutcome> {
   const claimed = await ctx.db.raw(
@@ -26,7 +27,7 @@ export async function sendReminder(
          FROM cur WHERE r.id = cur.id AND cur.state IN ('queued', 'sending')
        RETURNING r.id
      )
-     SELECT r.id, r.unsubscribe_token, a.email, a.first_name, a.locale
+     SELECT r.id, r.channel, r.unsubscribe_token, a.email, a.mobile, a.reminder_sms, a.first_name, a.locale
        FROM upd JOIN inactivity_reminders r ON r.id = upd.id JOIN accounts a ON a.id = r.account_id`,
     [reminderId],
   );
@@ -43,6 +44,21 @@ export async function sendReminder(
     return 'not-needed';
   }
   const base = ctx.config.publicUrl;
+  if (row.channel === 'sms') {
+    if (!row.mobile || !row.reminder_sms) {
+      await failReminder(ctx, reminderId, 'SMS reminders not chosen, or no mobile number');
+      return 'not-needed';
+    }
+    const { providerId } = await transports.sms.send({
+      to: row.mobile,
+      body: renderReminderSms(row.locale, base),
+    });
+    await ctx
+      .db('inactivity_reminders')
+      .where({ id: reminderId })
+      .update({ state: 'sent', sent_at: ctx.db.fn.now(), provider_id: providerId, error: null });
+    return 'sent';
+  }
   const unsubscribeUrl = `${base}/unsubscribe/${row.unsubscribe_token}`;
   const email = renderReminderEmail({
     locale: row.locale,
@@ -50,7 +66,7 @@ export async function sendReminder(
     signInUrl: base,
     unsubscribeUrl,
   });
-  const { providerId } = await mailer.send({
+  const { providerId } = await transports.mailer.send({
     to: row.email,
     ...email,
     messageId: `<reminder-${reminderId}@${new URL(base).hostname}>`,
@@ -119,4 +135,43 @@ export async function unsubscribeReminders(ctx: AppContext, token: string): Prom
     .where('state', 'queued')
     .update({ state: 'failed', error: 'unsubscribed' });
   return true;
+}
+
+export interface ReminderPreferences {
+  /** E-mail reminders (false once unsubscribed). */
+  subscribed: boolean;
+  /** Also by SMS, to the account's mobile. */
+  sms: boolean;
+  mobile: string | null;
+}
+
+export async function reminderPreferences(
+  ctx: AppContext,
+  accountId: number,
+): Promise<ReminderPreferences> {
+  const row = await ctx
+    .db('accounts')
+    .where({ id: accountId })
+    .first('reminders_unsubscribed_at', 'reminder_sms', 'mobile');
+  return { subscribed: !row.reminders_unsubscribed_at, sms: row.reminder_sms, mobile: row.mobile };
+}
+
+/** Chooses reminders by e-mail and/or SMS; SMS needs a mobile number on the account. */
+export async function setReminderPreferences(
+  ctx: AppContext,
+  accountId: number,
+  changes: { subscribed?: boolean; sms?: boolean },
+): Promise<ReminderPreferences> {
+  const current = await reminderPreferences(ctx, accountId);
+  if (changes.sms && !current.mobile) {
+    throw Boom.badRequest('Add a mobile number to your account before choosing SMS reminders');
+  }
+  const patch: Record<string, unknown> = {};
+  if (changes.sms !== undefined) patch.reminder_sms = changes.sms;
+  if (changes.subscribed === true) patch.reminders_unsubscribed_at = null;
+  if (changes.subscribed === false && current.subscribed) {
+    patch.reminders_unsubscribed_at = ctx.db.fn.now();
+  }
+  if (Object.keys(patch).length) await ctx.db('accounts').where({ id: accountId }).update(patch);
+  return reminderPreferences(ctx, accountId);
 }

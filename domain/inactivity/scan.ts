@@ -33,7 +33,7 @@ export async function markInactiveAccounts(ctx: AppContext): Promise<number> {
 }
 
 /**
- * Decides this run's reminders, in one statement, over the accounts whose next reminder is
+ * Decides this run's reminders (an e-mail, and an SMS for users who chose them), in one statement, over the accounts whose next reminder is
  * due (an index range, not every inactive account): the step reached is recorded and the
  * next one scheduled, and a reminder is created if something unread waits (e-mail known,
  * not unsubscribed). An account is examined once per cadence step, not every day: what
@@ -50,7 +50,10 @@ export async function planReminders(ctx: AppContext): Promise<number[]> {
        SELECT a.id, a.inactive_since, a.reminder_step, d.step, d.day,
               (SELECT min(c.day) FROM cadence c WHERE c.step > d.step) AS next_day,
               COALESCE(a.last_active_at, a.created_at) AS since,
-              (a.email IS NOT NULL AND a.reminders_unsubscribed_at IS NULL AND (
+              a.email IS NOT NULL AS has_email,
+              (a.reminder_sms AND a.mobile IS NOT NULL) AS has_sms,
+              ((a.email IS NOT NULL OR (a.reminder_sms AND a.mobile IS NOT NULL))
+               AND a.reminders_unsubscribed_at IS NULL AND (
                 -- Three index-friendly probes (one per kind of seat) rather than one OR.
                 EXISTS (
                   SELECT 1 FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
@@ -85,11 +88,15 @@ export async function planReminders(ctx: AppContext): Promise<number[]> {
                                       ELSE due.since + make_interval(days => due.next_day) END
          FROM due
         WHERE a.id = due.id AND a.reminder_step = due.reminder_step
-       RETURNING a.id, due.inactive_since, due.step, due.day, due.waiting, due.reminder_step AS before
+       RETURNING a.id, due.inactive_since, due.step, due.day, due.waiting, due.reminder_step AS before,
+                 due.has_email, due.has_sms
      )
-     INSERT INTO inactivity_reminders (account_id, inactive_since, step, days)
-     SELECT id, inactive_since, step, day FROM bumped WHERE waiting AND step > before
-     ON CONFLICT (account_id, inactive_since, step) DO NOTHING
+     INSERT INTO inactivity_reminders (account_id, inactive_since, step, days, channel)
+     SELECT b.id, b.inactive_since, b.step, b.day, ch.channel
+       FROM bumped b CROSS JOIN (VALUES ('email'), ('sms')) AS ch(channel)
+      WHERE b.waiting AND b.step > b.before
+        AND ((ch.channel = 'email' AND b.has_email) OR (ch.channel = 'sms' AND b.has_sms))
+     ON CONFLICT (account_id, inactive_since, step, channel) DO NOTHING
      RETURNING id`,
     [cadenceArray(ctx)],
   );
@@ -97,13 +104,16 @@ export async function planReminders(ctx: AppContext): Promise<number[]> {
 }
 
 /** Reminders decided but not sent yet (a run that died before enqueueing them all). */
-export async function queuedReminders(ctx: AppContext, limit = 10_000): Promise<number[]> {
-  const ids: Array<number | string> = await ctx
+export async function queuedReminders(
+  ctx: AppContext,
+  limit = 10_000,
+): Promise<Array<{ id: number; channel: 'email' | 'sms' }>> {
+  const rows: Array<{ id: number | string; channel: 'email' | 'sms' }> = await ctx
     .db('inactivity_reminders')
     .whereIn('state', ['queued', 'sending'])
     .where('created_at', '>', ctx.db.raw("now() - interval '7 days'"))
     .orderBy('id')
     .limit(limit)
-    .pluck('id');
-  return ids.map(Number);
+    .select('id', 'channel');
+  return rows.map((r) => ({ id: Number(r.id), channel: r.channel }));
 }

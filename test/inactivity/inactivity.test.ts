@@ -10,6 +10,7 @@ import { bullPrefix } from '../../domain/jobs/queues';
 import { bullConnection } from '../../domain/redis';
 import { startWorkers, type Workers } from '../../workers';
 import { startInactivityWorker } from '../../workers/inactivity';
+import { type FakeTwilio, startFakeTwilio } from '../helpers/fake-twilio';
 import { call, createUser, startTestApp, type TestApp } from '../helpers/server';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import {
@@ -21,10 +22,12 @@ import {
 
 let app: TestApp;
 let smtp: TestSmtp;
+let twilio: FakeTwilio;
 let outbox: string;
 
 beforeAll(async () => {
   smtp = await startSmtp();
+  twilio = await startFakeTwilio();
   outbox = mkdtempSync(join(tmpdir(), 'relais-outbox-'));
   app = await startTestApp({
     env: {
@@ -33,6 +36,11 @@ beforeAll(async () => {
       PUBLIC_URL: 'https://relais.example.fr',
       INACTIVITY_SCAN_TIME: '04:15',
       INACTIVITY_REMINDER_DAYS: '30,37,51',
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: '+33700000000',
+      TWILIO_API_URL: twilio.url,
+      SMS_QUIET_HOURS: '0-0',
     },
   });
 });
@@ -40,6 +48,7 @@ afterAll(async () => {
   await closeInvitationQueues(app.ctx);
   await app.stop();
   await smtp.close();
+  await twilio.close();
   rmSync(outbox, { recursive: true, force: true });
 });
 
@@ -221,6 +230,54 @@ describe('reminders', () => {
       expect(
         await app.ctx.db('inactivity_reminders').where({ account_id: id }).count({ n: '*' }),
       ).toEqual([{ n: 1 }]);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  });
+
+  it('go by SMS too for users who chose it (one short SMS, no content)', async () => {
+    const id = await userInactiveFor(31);
+    const user = await account(id);
+    const { createSession } = await import('../../domain/accounts');
+    const { token } = await createSession(app.ctx, id, 'password');
+    // createSession is activity: make the account inactive again for the test.
+    await app.ctx
+      .db('accounts')
+      .where({ id })
+      .update({ last_active_at: daysAgo(31) });
+    const noMobile = await call(app.server, 'PUT', '/api/reminders', {
+      token,
+      payload: { sms: true },
+    });
+    expect(noMobile.statusCode).toBe(400);
+    await app.ctx.db('accounts').where({ id }).update({ mobile: '+33698765432' });
+    const chosen = await call(app.server, 'PUT', '/api/reminders', {
+      token,
+      payload: { sms: true },
+    });
+    expect(chosen.body).toEqual({ subscribed: true, sms: true, mobile: '+33698765432' });
+    await app.ctx
+      .db('accounts')
+      .where({ id })
+      .update({ last_active_at: daysAgo(31) });
+
+    const worker: Worker = startInactivityWorker(app.ctx);
+    const queue = new Queue('inactivity', {
+      connection: bullConnection(app.ctx.config.redisUrl),
+      prefix: bullPrefix(app.ctx.config),
+    });
+    try {
+      await queue.add('scan', {});
+      const sms = await waitFor(async () => twilio.sent.find((m) => m.to === '+33698765432'));
+      expect(sms.body.length).toBeLessThanOrEqual(160);
+      expect(sms.body).toBe(
+        'Relais : des collègues vous ont écrit. Connectez-vous pour lire leurs messages : https://relais.example.fr',
+      );
+      await waitFor(async () => smtp.received.find((m) => m.to.includes(user.email)));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(twilio.sent.filter((m) => m.to === '+33698765432')).toHaveLength(1);
+      expect(smtp.received.filter((m) => m.to.includes(user.email))).toHaveLength(1);
     } finally {
       await worker.close();
       await queue.close();

@@ -6,6 +6,7 @@ import { unsubscribePageRoute, unsubscribeRoute } from '../join/unsubscribe';
 import { twilioStatusRoute } from '../webhooks/twilio-status';
 import { createInvitationRoute } from './create';
 import { getInvitationRoute, listInvitationsRoute } from './list';
+import { getRemindersRoute, setRemindersRoute } from './reminders';
 import { resendInvitationRoute } from './resend';
 import { revokeInvitationRoute } from './revoke';
 
@@ -19,6 +20,8 @@ export const invitationRoutes: ServerRoute[] = [
   getInvitationRoute,
   resendInvitationRoute,
   revokeInvitationRoute,
+  getRemindersRoute,
+  setRemindersRoute,
   joinPageRoute,
   joinSubmitRoute,
   unsubscribePageRoute,
