@@ -21,6 +21,25 @@ export function readerSeatSql(db: Knex, reader: Reader, alias = 'p'): Knex.Raw {
   );
 }
 
+/**
+ * The ids of the conversations the reader may see, as a subquery: one branch per way of
+ * taking part, each served by its own index (an OR across them would scan the table).
+ */
+export function readerConversationIdsSql(db: Knex, reader: Reader): Knex.Raw {
+  return db.raw(
+    `SELECT conversation_id FROM conversation_participants
+      WHERE professional_id = ? AND left_at IS NULL
+     UNION
+     SELECT conversation_id FROM conversation_participants
+      WHERE account_id = ? AND left_at IS NULL
+     UNION
+     SELECT p.conversation_id FROM structure_members m
+       JOIN conversation_participants p ON p.structure_id = m.structure_id AND p.left_at IS NULL
+      WHERE m.account_id = ?`,
+    [reader.professionalId ?? -1, reader.accountId, reader.accountId],
+  );
+}
+
 /** Where the reader sits in a conversation: in person, and/or through these structures. */
 export interface Seats {
   personal: boolean;

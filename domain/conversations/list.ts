@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { patientFilterKey } from '../patients';
-import { type Reader, readerSeatSql } from './access';
+import { type Reader, readerConversationIdsSql } from './access';
 import { fieldError, notFound } from './errors';
 import { CONVERSATION_COLUMNS } from './load';
 import {
@@ -75,11 +75,7 @@ export async function listConversations(
     .leftJoin('read_markers as rm', (j) =>
       j.on('rm.conversation_id', 'c.id').andOnVal('rm.account_id', reader.accountId),
     )
-    .whereExists(
-      db('conversation_participants as p')
-        .whereRaw('p.conversation_id = c.id')
-        .whereRaw(readerSeatSql(db, reader)),
-    )
+    .whereRaw('c.id IN (?)', [readerConversationIdsSql(db, reader)])
     .select(
       ...CONVERSATION_COLUMNS.map((c) => `c.${c}`),
       db.raw('coalesce(rm.last_read_seq, 0) AS last_read_seq'),
@@ -182,11 +178,7 @@ export async function findExistingConversations(
   const query = db('conversations as c')
     .join('conversation_participants as p', 'p.conversation_id', 'c.id')
     .whereNull('p.left_at')
-    .whereExists(
-      db('conversation_participants as p2')
-        .whereRaw('p2.conversation_id = c.id')
-        .whereRaw(readerSeatSql(db, reader, 'p2')),
-    )
+    .whereRaw('c.id IN (?)', [readerConversationIdsSql(db, reader)])
     .groupBy('c.id')
     .havingRaw(`array_agg(${keySql} ORDER BY ${keySql} COLLATE "C") = ?::text[]`, [keys])
     .select('c.id', 'c.subject', 'c.last_activity_at', 'c.patient')
