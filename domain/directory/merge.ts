@@ -100,7 +100,8 @@ const SEARCH_INDEXES = [
 
 /**
  * Activities are nobody's reference: those of the professionals whose lines changed (by
- * digest, see assignIds) are replaced; the last known ones of those who left are kept. Into an empty table (the first
+ * digest, see digestActivities) are replaced; the last known ones of those who left are
+ * kept. Into an empty table (the first
  * import) the rows go in without per-row foreign-key checks and index maintenance: the
  * secondary indexes and foreign keys are dropped, then rebuilt and re-validated in bulk,
  * all inside the import transaction (an empty table has no reader to block).
@@ -126,17 +127,17 @@ async function replaceActivities(client: pg.Client): Promise<void> {
     for (const ix of indexes) await client.query(`DROP INDEX "${ix.indexname}"`);
   } else {
     await client.query(`
-      DELETE FROM activities a USING directory_staging_ids_p ids
-      WHERE a.professional_id = ids.id AND ids.changed`);
+      DELETE FROM activities a USING directory_digests d
+      WHERE a.professional_id = d.id AND d.changed`);
   }
   await client.query(`
     INSERT INTO activities (professional_id, structure_id, profession_code, profession_label,
       speciality_code, speciality_label, practice_mode_code, practice_mode_label, role_code, role_label)
-    SELECT ids.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
+    SELECT d.id, st.id, g.profession_code, g.profession_label, g.speciality_code,
       g.speciality_label, g.mode_code, g.mode_label, g.role_code, g.role_label
     FROM directory_staging g
-    JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
-      AND (ids.changed OR ${bulk ? 'true' : 'false'})
+    JOIN directory_digests d ON d.national_id = g.national_id
+      AND (d.changed OR ${bulk ? 'true' : 'false'})
     LEFT JOIN structures st ON st.structure_key = g.structure_key`);
   for (const ix of indexes) await client.query(ix.indexdef);
   for (const fk of foreignKeys) {
@@ -157,18 +158,10 @@ async function timed<T>(steps: Record<string, number>, name: string, fn: () => P
 async function assignIds(client: pg.Client): Promise<void> {
   await client.query('DROP TABLE IF EXISTS directory_staging_ids_p, directory_staging_ids_s');
   // COALESCE evaluates nextval() only for the newcomers.
-  // With each professional, a digest of their activity lines: only those whose digest
-  // changed get their activities rewritten on a re-import.
   await client.query(`
     CREATE UNLOGGED TABLE directory_staging_ids_p AS
-    SELECT g.national_id, coalesce(p.id, nextval(pg_get_serial_sequence('professionals', 'id'))) AS id,
-      g.hash, (p.id IS NULL OR p.activities_hash IS DISTINCT FROM g.hash) AS changed
-    FROM (
-      SELECT national_id, md5(string_agg(concat_ws('|', structure_key, profession_code,
-        profession_label, speciality_code, speciality_label, mode_code, mode_label, role_code,
-        role_label), '~' ORDER BY line_no)) AS hash
-      FROM directory_staging GROUP BY national_id
-    ) g
+    SELECT g.national_id, coalesce(p.id, nextval(pg_get_serial_sequence('professionals', 'id'))) AS id
+    FROM (SELECT DISTINCT national_id FROM directory_staging WHERE p_tokens IS NOT NULL) g
     LEFT JOIN professionals p ON p.national_id = g.national_id`);
   await client.query(`
     CREATE UNLOGGED TABLE directory_staging_ids_s AS
@@ -232,8 +225,30 @@ async function buildSearchTable(client: pg.Client, steps: Record<string, number>
   }
 }
 
+/**
+ * With each professional, a digest of their activity lines, and whether it differs from
+ * the last import's: only those get their activities rewritten. Computed on connection A,
+ * which has time to spare while B builds the search index.
+ */
+async function digestActivities(client: pg.Client): Promise<void> {
+  await client.query(`
+    CREATE TEMP TABLE directory_digests ON COMMIT DROP AS
+    SELECT ids.national_id, ids.id, g.hash,
+      (p.id IS NULL OR p.activities_hash IS DISTINCT FROM g.hash) AS changed
+    FROM (
+      SELECT national_id, md5(string_agg(concat_ws('|', structure_key, profession_code,
+        profession_label, speciality_code, speciality_label, mode_code, mode_label, role_code,
+        role_label), '~' ORDER BY line_no)) AS hash
+      FROM directory_staging GROUP BY national_id
+    ) g
+    JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
+    LEFT JOIN professionals p ON p.id = ids.id`);
+  await client.query('ANALYZE directory_digests');
+}
+
 /** Connection A, inside its open transaction: the directory tables themselves. */
 async function mergeTables(client: pg.Client, steps: Record<string, number>) {
+  await timed(steps, 'digests', () => digestActivities(client));
   const s = await timed(steps, 'structures', () =>
     client.query(
       upsertSql(
@@ -260,8 +275,8 @@ async function mergeTables(client: pg.Client, steps: Record<string, number>) {
         'national_id',
         PROFESSIONAL_FIELDS,
         // p_tokens marks the first line of each run of a professional's lines (staging.ts).
-        `SELECT DISTINCT ON (g.national_id) g.*, ids.id, ids.hash FROM directory_staging g
-         JOIN directory_staging_ids_p ids ON ids.national_id = g.national_id
+        `SELECT DISTINCT ON (g.national_id) g.*, d.id, d.hash FROM directory_staging g
+         JOIN directory_digests d ON d.national_id = g.national_id
          WHERE g.p_tokens IS NOT NULL ORDER BY g.national_id, g.line_no`,
       ),
     ),
