@@ -9,7 +9,7 @@ import type { ImportPhase } from './importer';
  *  - connection A, the import transaction: upsert structures and professionals (ids stay
  *    stable; rows referenced by accounts, favourites, conversations or structure
  *    attachments are never deleted, only flagged `in_directory = false` when gone) and
- *    replace the activities of the professionals in the file;
+ *    replace the activities of the professionals whose lines changed;
  *  - connection B, meanwhile: build `directory_search_new` and its indexes, a table no
  *    reader knows about, from the staging tables only (A may hold exclusive locks on the
  *    directory tables, see replaceActivities);
@@ -101,10 +101,10 @@ const SEARCH_INDEXES = [
 /**
  * Activities are nobody's reference: those of the professionals whose lines changed (by
  * digest, see digestActivities) are replaced; the last known ones of those who left are
- * kept. Into an empty table (the first
- * import) the rows go in without per-row foreign-key checks and index maintenance: the
- * secondary indexes and foreign keys are dropped, then rebuilt and re-validated in bulk,
- * all inside the import transaction (an empty table has no reader to block).
+ * kept. Into an empty table (the first import) the rows go in without per-row
+ * foreign-key checks and index maintenance: the secondary indexes and foreign keys are
+ * dropped, then rebuilt and re-validated in bulk, all inside the import transaction (an
+ * empty table has no reader to block; the directory tables stay locked until COMMIT).
  */
 async function replaceActivities(client: pg.Client): Promise<void> {
   const { rows: existing } = await client.query('SELECT EXISTS (SELECT 1 FROM activities) AS any');
