@@ -4,9 +4,12 @@
  */
 import { loadConfig } from '../../domain/config';
 import { createContext } from '../../domain/context';
+import { createDb } from '../../domain/db';
 import { startInvitationWorkers } from '../../workers/invitations';
 
-const ctx = createContext(loadConfig(process.env));
+const config = loadConfig(process.env);
+const pool = Number(process.env.BENCH_DB_POOL ?? 10);
+const ctx = createContext(config, { db: createDb(config.databaseUrl, { min: 0, max: pool }) });
 const workers = startInvitationWorkers(ctx);
 await Promise.all(workers.map((w) => w.waitUntilReady()));
 process.send?.('ready');

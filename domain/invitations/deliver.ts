@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { DeliveryError, type Mailer, type SmsSender } from '../delivery';
 import type { InvitationDelivery } from '../jobs/queues';
 import type { Locale } from '../models';
+import { Batcher } from './batcher';
 import { type InvitationContent, renderInvitationEmail, renderInvitationSms } from './messages';
 import { hashInvitationToken, joinUrl } from './tokens';
 
@@ -43,17 +44,20 @@ interface Claim {
 }
 
 /**
- * Claims the attempt (queued or in doubt → sending) in one statement and reads what the
- * message needs. Only an attempt that is the invitation's current one, of an invitation
- * still queued and not expired, is claimed.
+ * Claims attempts (queued or in doubt → sending) in one statement for a batch of jobs and
+ * reads what the messages need. Only an attempt that is its invitation's current one, of
+ * an invitation still queued and not expired, is claimed. Rows are locked in id order.
  */
 const CLAIM_SQL = `
-WITH cur AS (
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb)) AS t(id bigint, attempt int)
+), cur AS (
   SELECT a.invitation_id, a.attempt, a.state, a.started_at
     FROM invitation_attempts a
+    JOIN input ON input.id = a.invitation_id AND input.attempt = a.attempt
     JOIN invitations i ON i.id = a.invitation_id
-   WHERE a.invitation_id = :id AND a.attempt = :attempt
-     AND i.attempt = a.attempt AND i.status = 'queued' AND i.expires_at > now()
+   WHERE i.attempt = a.attempt AND i.status = 'queued' AND i.expires_at > now()
+   ORDER BY a.invitation_id, a.attempt
      FOR UPDATE OF a
 ), claimed AS (
   UPDATE invitation_attempts a
@@ -61,35 +65,83 @@ WITH cur AS (
     FROM cur
    WHERE a.invitation_id = cur.invitation_id AND a.attempt = cur.attempt
      AND cur.state IN ('queued', 'sending')
-  RETURNING a.invitation_id, a.pending_token
+  RETURNING a.invitation_id, a.attempt, a.pending_token
 )
-SELECT cur.state AS previous_state, cur.started_at AS previous_started_at,
+SELECT cur.invitation_id, cur.attempt,
+       cur.state AS previous_state, cur.started_at AS previous_started_at,
        (claimed.invitation_id IS NOT NULL) AS claimed, claimed.pending_token,
        i.channel, i.address, i.locale, i.note, i.expires_at, i.token_hash,
        trim(ia.first_name || ' ' || ia.last_name) AS inviter_name,
        COALESCE(ip.speciality_label, ip.profession_label) AS inviter_profession,
        (SELECT s.name FROM structure_members sm JOIN structures s ON s.id = sm.structure_id
          WHERE sm.account_id = ia.id ORDER BY sm.attached_at LIMIT 1) AS inviter_structure,
-       COALESCE(NULLIF(trim(tp.first_name || ' ' || tp.last_name), ''), ts.name)
-         AS invitee_name
+       COALESCE(NULLIF(trim(tp.first_name || ' ' || tp.last_name), ''), ts.name) AS invitee_name
   FROM cur
-  LEFT JOIN claimed ON true
+  LEFT JOIN claimed ON claimed.invitation_id = cur.invitation_id AND claimed.attempt = cur.attempt
   JOIN invitations i ON i.id = cur.invitation_id
   JOIN accounts ia ON ia.id = i.inviter_account_id
   LEFT JOIN professionals ip ON ip.id = ia.professional_id
   LEFT JOIN professionals tp ON tp.id = i.professional_id
   LEFT JOIN structures ts ON ts.id = i.structure_id`;
 
+/** Records a batch of sends: attempt sent (token dropped), invitation sent. */
 const MARK_SENT_SQL = `
-WITH a AS (
-  UPDATE invitation_attempts
-     SET state = 'sent', provider_id = :providerId, finished_at = now(), pending_token = NULL, error = NULL
-   WHERE invitation_id = :id AND attempt = :attempt
-  RETURNING invitation_id
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb)) AS t(id bigint, attempt int, provider_id text)
+), a AS (
+  UPDATE invitation_attempts x
+     SET state = 'sent', provider_id = input.provider_id, finished_at = now(),
+         pending_token = NULL, error = NULL
+    FROM input
+   WHERE x.invitation_id = input.id AND x.attempt = input.attempt
+  RETURNING x.invitation_id
 )
-UPDATE invitations
-   SET status = 'sent', sent_at = now(), provider_id = :providerId, send_after = NULL, updated_at = now()
- WHERE id = :id AND attempt = :attempt AND status = 'queued'`;
+UPDATE invitations i
+   SET status = 'sent', sent_at = now(), provider_id = input.provider_id, send_after = NULL,
+       updated_at = now()
+  FROM input
+ WHERE i.id = input.id AND i.attempt = input.attempt AND i.status = 'queued'`;
+
+type ClaimRow = Claim & { invitation_id: number | string; attempt: number };
+
+const batchers = new WeakMap<
+  AppContext,
+  {
+    claim: Batcher<InvitationDelivery, Claim | undefined>;
+    mark: Batcher<InvitationDelivery & { providerId: string }, void>;
+  }
+>();
+
+function batchersOf(ctx: AppContext) {
+  let b = batchers.get(ctx);
+  if (!b) {
+    b = {
+      claim: new Batcher(async (inputs) => {
+        const result = await ctx.db.raw(CLAIM_SQL, [
+          JSON.stringify(inputs.map((d) => ({ id: d.invitationId, attempt: d.attempt }))),
+        ]);
+        const byKey = new Map<string, Claim>();
+        for (const row of result.rows as ClaimRow[])
+          byKey.set(`${row.invitation_id}-${row.attempt}`, row);
+        return inputs.map((d) => byKey.get(`${d.invitationId}-${d.attempt}`));
+      }),
+      mark: new Batcher(async (inputs) => {
+        await ctx.db.raw(MARK_SENT_SQL, [
+          JSON.stringify(
+            inputs.map((d) => ({
+              id: d.invitationId,
+              attempt: d.attempt,
+              provider_id: d.providerId,
+            })),
+          ),
+        ]);
+        return inputs.map(() => undefined);
+      }),
+    };
+    batchers.set(ctx, b);
+  }
+  return b;
+}
 
 export function invitationContent(ctx: AppContext, claim: Claim, token: string): InvitationContent {
   return {
@@ -155,8 +207,7 @@ export async function deliverInvitation(
   d: InvitationDelivery,
   hooks: DeliveryHooks = {},
 ): Promise<DeliveryOutcome> {
-  const result = await ctx.db.raw(CLAIM_SQL, { id: d.invitationId, attempt: d.attempt });
-  const claim = result.rows[0] as Claim | undefined;
+  const claim = await batchersOf(ctx).claim.call(d);
   if (!claim?.claimed) return outcomeWithoutClaim(ctx, d);
   const token = claim.pending_token;
   if (!token) {
@@ -174,7 +225,7 @@ export async function deliverInvitation(
       return t && hashInvitationToken(t).toString('hex') === tokenHash;
     });
     if (found) {
-      await ctx.db.raw(MARK_SENT_SQL, { ...ids(d), providerId: found.providerId });
+      await batchersOf(ctx).mark.call({ ...d, providerId: found.providerId });
       return 'found-sent';
     }
   }
@@ -197,13 +248,9 @@ export async function deliverInvitation(
       statusCallback: `${ctx.config.publicUrl}/api/webhooks/twilio/status`,
     }));
   }
-  await ctx.db.raw(MARK_SENT_SQL, { ...ids(d), providerId });
+  await batchersOf(ctx).mark.call({ ...d, providerId });
   await hooks.afterSent?.();
   return 'sent';
-}
-
-function ids(d: InvitationDelivery) {
-  return { id: d.invitationId, attempt: d.attempt };
 }
 
 /** After a failed try that will be retried: the attempt was not sent, back to queued. */

@@ -50,7 +50,8 @@ describe('global SMS rate', () => {
     // 6 SMS at 2 per second: at least two full windows after the first two.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     const times = twilio.sent.map((m) => m.dateCreated.getTime()).sort((a, b) => a - b);
-    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(1900);
+    // The first SMS may leave late in its window; the last cannot leave before the third.
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(1000);
     expect(
       twilio.sent.every((m) => m.messagingServiceSid === 'MG0123456789abcdef0123456789abcdef'),
     ).toBe(true);
