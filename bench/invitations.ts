@@ -32,6 +32,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '200' },
     pool: { type: 'string', default: '50' },
     processes: { type: 'string', default: '1' },
+    // Write CPU profiles of the worker processes to this folder.
+    profile: { type: 'string' },
   },
 });
 const N = Number(values.invitations);
@@ -124,7 +126,11 @@ try {
   // M worker processes, as in production (docker-compose runs several).
   const workerProcesses = Array.from({ length: Number(values.processes) }, () =>
     fork(fileURLToPath(new URL('./lib/invitation-worker.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+      ],
       env,
     }),
   );
