@@ -99,8 +99,9 @@ function startNode(file: string, extraEnv: Record<string, string>): Promise<Node
       return (await reply).usage as NodeJS.MemoryUsage;
     },
     async cpu() {
-      const reply = next('mem');
-      child.send({ type: 'mem' });
+      // No GC here (unlike mem()): a forced full GC just before a phase would skew it.
+      const reply = next('cpu');
+      child.send({ type: 'cpu' });
       const { user, system } = (await reply).cpu as NodeJS.CpuUsage;
       return (user + system) / 1000;
     },
@@ -251,6 +252,9 @@ async function main() {
     const timeline = (t: number[]) => Array.from(t, (v) => Math.round(v ?? 0)).join(' ');
     console.log(`worst latency per second of sending, Relais ${RATE}/s: ${timeline(mainWorst)}`);
     console.log(`worst latency per second of sending, floor ${RATE}/s: ${timeline(floorWorst)}`);
+    console.log(
+      `server CPU per message (user+system, heartbeats included): Relais ${relaisCpuPerMessage.toFixed(2)} ms, floor ${floorCpuPerMessage.toFixed(2)} ms; load average ${os.loadavg()[0]?.toFixed(1)}`,
+    );
     console.log(`deliveries to accounts outside the conversation: ${unexpected}`);
     console.log(`ratio to the floor: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)}`);
     console.log(

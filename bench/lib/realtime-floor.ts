@@ -84,7 +84,9 @@ http.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', async (msg: { type: string }) => {
-  if (msg.type === 'mem') {
+  if (msg.type === 'cpu') {
+    process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
+  } else if (msg.type === 'mem') {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();

@@ -23,7 +23,9 @@ process.send?.({ type: 'listening', port: server.info.port });
 const profiler = new Session();
 
 process.on('message', async (msg: { type: string }) => {
-  if (msg.type === 'mem') {
+  if (msg.type === 'cpu') {
+    process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
+  } else if (msg.type === 'mem') {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();
