@@ -25,4 +25,4 @@ export function words(text: string): string[] {
 }
 
 /** Prefix tokens are capped: a longer query word uses its capped token plus a recheck. */
-export const MAX_PREFIX = 6;
+export const MAX_PREFIX = 4;

@@ -60,13 +60,21 @@ export interface NameKeys {
   nameText: string;
 }
 
+/** Multi-word parts written solid, for the recheck of long words ("ndiaye", "legoff"). */
+function solid(...parts: string[]): string {
+  return parts
+    .filter((p) => p.includes(' '))
+    .map((p) => `${p.replace(/ /g, '')} `)
+    .join('');
+}
+
 export function personKeys(lastName: string, firstName: string): NameKeys {
   const last = normalize(lastName);
   const first = normalize(firstName);
   return {
     sortKey: `${last} ${first}`.trim(),
     lastKey: last.replace(/ /g, ''),
-    nameText: ` ${last} ${first} `,
+    nameText: ` ${last} ${first} ${solid(last, first)}`.replace(/ +$/, ' '),
   };
 }
 
@@ -76,7 +84,7 @@ export function structureKeys(name: string, commercialName: string): NameKeys {
   return {
     sortKey: n,
     lastKey: n.replace(/ /g, ''),
-    nameText: ` ${n} ${c && c !== n ? `${c} ` : ''}`,
+    nameText: ` ${n} ${c && c !== n ? `${c} ` : ''}${solid(n, c)}`,
   };
 }
 
