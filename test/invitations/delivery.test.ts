@@ -314,4 +314,40 @@ describe('invitation delivery', () => {
     await closeInvitationQueues(quiet);
     await quiet.redis.quit();
   });
+
+  it('marks the invitation failed when the last try of a transient failure fails', async () => {
+    // A deployment with 2 tries: its own queues (prefix), same database and SMTP server.
+    const few = createContext(
+      testConfig(app.database, {
+        REDIS_PREFIX: `${app.ctx.config.redisPrefix}-few`,
+        SMTP_URL: smtp.url,
+        INVITATION_MAX_TRIES: '2',
+        INVITATION_RETRY_DELAY_MS: '100',
+      }),
+      { db: app.ctx.db },
+    );
+    const fewWorkers = startInvitationWorkers(few);
+    try {
+      const me = await inviter();
+      const { professional } = await directoryProfessional(app.ctx);
+      let tries = 0;
+      smtp.behaviour = {
+        dataCode: (mail) => (mail.to.includes('down@example.test') ? ++tries && 421 : undefined),
+      };
+      const { invitation } = await inviteProfessional(
+        few,
+        { accountId: me.account.id },
+        { professionalId: professional.id, channel: 'email', address: 'down@example.test' },
+      );
+      const row = await sentStatus(invitation.id);
+      smtp.behaviour = {};
+      expect(row.status).toBe('failed');
+      expect(row.failure_reason).toMatch(/SMTP 421/);
+      expect(tries).toBe(2);
+    } finally {
+      await Promise.all(fewWorkers.map((w) => w.close()));
+      await closeInvitationQueues(few);
+      await few.redis.quit();
+    }
+  });
 });
