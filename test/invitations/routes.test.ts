@@ -227,6 +227,35 @@ describe('the invitation link', () => {
     ).toBeUndefined();
   });
 
+  it('invites a structure through its directory contact; joining attaches the newcomer to it', async () => {
+    const me = await someone();
+    const { structure } = await directoryProfessional(app.ctx, {
+      structureName: 'EHPAD Les Tilleuls',
+    });
+    const created = await invite(me.token, { structureId: structure.id, channel: 'email' });
+    expect(created.statusCode).toBe(201);
+    expect(created.body).toMatchObject({
+      structureId: structure.id,
+      address: structure.email,
+      inviteeName: 'EHPAD Les Tilleuls',
+    });
+    const token = await pendingToken(created.body.id);
+    const joined = await call(app.server, 'POST', `/join/${token}`, {
+      payload: {
+        firstName: 'Inès',
+        lastName: 'Martin',
+        email: 'ines@tilleuls.test',
+        password: 'correct horse battery',
+      },
+    });
+    expect(joined.statusCode).toBe(201);
+    const member = await app.ctx
+      .db('structure_members')
+      .where({ structure_id: structure.id, account_id: joined.body.accountId })
+      .first();
+    expect(member).toBeDefined();
+  });
+
   it('a form post re-renders the form with the problem', async () => {
     const me = await someone();
     const { professional } = await directoryProfessional(app.ctx);
