@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../context';
-import { Account, Session } from '../models';
+import { type Account, Session } from '../models';
 
 /**
  * Sessions are opaque bearer tokens: the client keeps the token (memory or storage of its
@@ -48,24 +48,46 @@ export async function createSession(
   return { token, expiresAt, session };
 }
 
+/** What a request needs of its session and account, read in one query. */
 export interface ResolvedSession {
-  session: Session;
-  account: Account;
+  sessionId: number;
+  expiresAt: Date;
+  account: Pick<
+    Account,
+    | 'id'
+    | 'professional_id'
+    | 'first_name'
+    | 'last_name'
+    | 'locale'
+    | 'time_zone'
+    | 'is_admin'
+    | 'kind'
+  >;
 }
 
-/** The live session and account behind a token, or null (unknown, expired, revoked, disabled). */
+/**
+ * The live session and account behind a token, or null (unknown, expired, revoked,
+ * disabled). Every authenticated request runs this, so it is one indexed join returning
+ * plain rows, with no model hydration; no cache, so that a sign-out anywhere is honoured
+ * at once by every node.
+ */
 export async function resolveSession(
   ctx: AppContext,
   token: string,
 ): Promise<ResolvedSession | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-  const session = await Session.query(ctx.db)
-    .findOne({ token_hash: hashToken(token) })
-    .whereNull('revoked_at')
-    .where('expires_at', '>', ctx.db.fn.now());
-  if (!session) return null;
-  const account = await Account.query(ctx.db).findById(session.account_id).whereNull('disabled_at');
-  return account ? { session, account } : null;
+  const { rows } = await ctx.db.raw(
+    `SELECT s.id AS session_id, s.expires_at, a.id, a.professional_id, a.first_name,
+            a.last_name, a.locale, a.time_zone, a.is_admin, a.kind
+       FROM sessions s JOIN accounts a ON a.id = s.account_id
+      WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND a.disabled_at IS NULL`,
+    [hashToken(token)],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { session_id, expires_at, ...account } = row;
+  return { sessionId: session_id, expiresAt: expires_at, account };
 }
 
 /** Whether a session is still valid (used to re-check long-lived websocket connections). */

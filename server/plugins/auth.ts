@@ -27,11 +27,11 @@ export const authPlugin: Plugin<void> = {
         if (!resolved) {
           throw Boom.unauthorized('Session expired or revoked: sign in again', 'Bearer');
         }
-        const { session, account } = resolved;
+        const { sessionId, account } = resolved;
         const user: SessionUser = {
           accountId: account.id,
           professionalId: account.professional_id,
-          sessionId: session.id,
+          sessionId,
           firstName: account.first_name,
           lastName: account.last_name,
           locale: account.locale,
