@@ -8,6 +8,7 @@ import { errorsPlugin, validationFailAction } from './plugins/errors';
 import { realtimePlugin } from './plugins/realtime';
 import { webPlugin } from './plugins/web';
 import { routes } from './routes';
+import { queueDashboardPlugin } from './routes/admin/queues';
 
 export interface ServerOptions {
   /** Port to listen on (0 for a random one in tests); defaults to the configured port. */
@@ -65,6 +66,7 @@ export async function createServer(
     },
   });
   await server.register(webPlugin);
+  await server.register(queueDashboardPlugin);
   for (const extra of options.plugins ?? []) {
     await server.register(extra as Hapi.ServerRegisterPluginObject<unknown>);
   }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueDashboardPlugin } from '../../server/routes/admin/queues';
 import { createUser, startTestApp, type TestApp } from '../helpers/server';
 
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ server: { plugins: [{ plugin: queueDashboardPlugin }] } });
+  // The dashboard is part of every server (server/app.ts).
+  app = await startTestApp();
 });
 afterAll(() => app.stop());
 

@@ -18,8 +18,7 @@ import { escapeHtml, page } from '../join/html';
  * /admin/queues (HttpOnly, SameSite=Strict, Secure over https). Every dashboard route,
  * its API included, checks that cookie's session and the administrator flag.
  *
- * Registered by the server's entry points: createServer(ctx, { plugins: [{ plugin:
- * queueDashboardPlugin }] }).
+ * Registered by createServer (server/app.ts), so every server node has it.
  */
 const BASE = '/admin/queues';
 const COOKIE = 'relais_board';
