@@ -1,118 +1,38 @@
+import { newId } from '../client/rest';
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationSummary,
+  ExistingConversation,
+  Message,
+  MessagePage,
+  NewConversationInput,
+  ParticipantRef,
+  ReadMarker,
+} from '../client/types';
 import type { RelaisSession } from '../session/session';
 
+export { newId as newMessageId } from '../client/rest';
 /**
  * The conversation API as the UI reads it (server/routes/conversations, issue 4).
  * Dates are ISO strings; message bodies are plain text, always rendered as text.
  */
-export type ParticipantKind = 'professional' | 'structure' | 'account';
-
-export interface ParticipantRef {
-  kind: ParticipantKind;
-  id: number;
-}
-
-export interface ParticipantView extends ParticipantRef {
-  name: string;
-  firstName: string | null;
-  lastName: string | null;
-  profession: string | null;
-  city: string | null;
-  /** People: S10 account status. */
-  accountStatus: 'active' | 'inactive' | 'none' | null;
-  /** Structures: attached accounts (0: may go unanswered, S13). */
-  members: number | null;
-  addedAt: string;
-}
-
-export interface InsIdentity {
-  matricule: string;
-  oid?: string | null;
-  birthName: string;
-  firstName: string;
-  birthDate: string;
-  sex: 'M' | 'F' | 'I';
-}
-
-export type Patient = { ins: InsIdentity } | { reference: string };
-
-export interface Message {
-  id: string;
-  conversationId: number;
-  seq: number;
-  body: string;
-  createdAt: string;
-  sender: { accountId: number; firstName: string; lastName: string } | null;
-  structure: { id: number; name: string } | null;
-  mine?: boolean;
-  sentAt?: { date: string; time: string; timeZone: string };
-}
-
-export interface Conversation {
-  id: number;
-  subject: string;
-  patient: Patient | null;
-  createdAt: string;
-  lastActivityAt: string;
-  lastSeq: number;
-  participants: ParticipantView[];
-}
-
-export interface ConversationSummary extends Conversation {
-  lastMessage: Message | null;
-  lastReadSeq: number;
-  unreadCount: number;
-}
-
-export interface ConversationPage {
-  conversations: ConversationSummary[];
-  nextCursor: string | null;
-  serverTime: string;
-}
-
-export interface MessagePage {
-  messages: Message[];
-  hasMoreBefore: boolean;
-  hasMoreAfter: boolean;
-  lastSeq: number;
-  lastReadSeq: number;
-}
-
-export interface ReadMarker {
-  accountId: number;
-  firstName: string;
-  lastName: string;
-  lastReadSeq: number;
-  readAt: string | null;
-  /** Received by this reader's devices up to here (delivery receipts; ≥ lastReadSeq). */
-  lastDeliveredSeq?: number;
-  deliveredAt?: string | null;
-}
-
-export interface ExistingConversation {
-  id: number;
-  subject: string;
-  lastActivityAt: string;
-  patient: Patient | null;
-}
-
-export interface NewConversationInput {
-  subject: string;
-  patient?: { ins: InsIdentity } | { reference: string } | null;
-  recipients: ParticipantRef[];
-  message: { id: string; body: string };
-  onBehalfOf?: number | null;
-}
-
-/** A v4 UUID for client-generated message ids (retries are then idempotent). */
-export function newMessageId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  // Plain-http intranets are not secure contexts: no randomUUID, but getRandomValues works.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+// The shapes are the client library's (web/src/client/types.ts), declared once.
+export type {
+  Conversation,
+  ConversationPage,
+  ConversationSummary,
+  ExistingConversation,
+  InsIdentity,
+  Message,
+  MessagePage,
+  NewConversationInput,
+  Participant as ParticipantView,
+  ParticipantKind,
+  ParticipantRef,
+  Patient,
+  ReadMarker,
+} from '../client/types';
 
 export const conversationsApi = {
   list(
@@ -148,7 +68,7 @@ export const conversationsApi = {
     id: number,
     body: string,
     onBehalfOf: number | null,
-    messageId = newMessageId(),
+    messageId = newId(),
   ) {
     return session.request<Message>('POST', `/api/conversations/${id}/messages`, {
       id: messageId,

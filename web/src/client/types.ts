@@ -100,7 +100,10 @@ export interface ExistingConversation {
 
 export interface NewConversationInput {
   subject: string;
-  patient?: { ins: Omit<InsIdentity, 'oid'> & { oid?: string | null } } | { reference: string };
+  patient?:
+    | { ins: Omit<InsIdentity, 'oid'> & { oid?: string | null } }
+    | { reference: string }
+    | null;
   recipients: ParticipantRef[];
   /** The first message; `id` is generated when omitted (keep it to retry safely). */
   message: { id?: string; body: string };
