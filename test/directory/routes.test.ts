@@ -115,6 +115,42 @@ describe('directory routes', () => {
     ]);
   });
 
+  it('give the four account statuses, invitations included (S10, S14)', async () => {
+    const { db } = app.ctx;
+    const [dupont, martin, hebert] = ['810000000001', '810000000003', '810000000007'].map(
+      (n) => ids.people[n]!,
+    );
+    await db('accounts').insert([
+      { email: 'dupont@example.test', professional_id: dupont, last_active_at: new Date() },
+      {
+        email: 'martin@example.test',
+        professional_id: martin,
+        last_active_at: new Date(Date.now() - 31 * 86_400_000),
+      },
+    ]);
+    // A pending invitation, written as the invitations module writes it (issue 6).
+    await db('invitations').insert({
+      inviter_account_id: alice.account.id,
+      professional_id: hebert,
+      channel: 'email',
+      address: 'hebert@example.test',
+      address_source: 'typed',
+      token_hash: Buffer.from('test-invitation-token-hash'),
+      expires_at: new Date(Date.now() + 86_400_000),
+      status: 'sent',
+    });
+    const status = async (name: string) =>
+      (
+        await call(app.server, 'GET', `/api/directory/search?name=${encodeURIComponent(name)}`, {
+          token: alice.token,
+        })
+      ).body.items[0].status;
+    expect(await status('dupont')).toBe('active');
+    expect(await status('martin hel')).toBe('inactive');
+    expect(await status('hebert')).toBe('invited');
+    expect(await status('ndiaye')).toBe('none');
+  });
+
   it('list the members attached to a structure', async () => {
     const res = await call(
       app.server,
