@@ -1,50 +1,18 @@
+/**
+ * The directory API as the recipient picker reads it (server/routes/directory, issue 3).
+ * The entry shapes are the domain's own (type-only imports: nothing of the server is bundled).
+ */
+import type {
+  DirectoryEntry,
+  ProfessionalEntry,
+  StructureEntry,
+} from '../../../domain/directory/entries';
+import type { AccountStatus } from '../../../domain/directory/statuses';
 import type { RelaisSession } from '../session/session';
 import type { ParticipantRef } from './conversations';
 
-/** The directory API as the recipient picker reads it (server/routes/directory, issue 3). */
-export type AccountStatus = 'active' | 'inactive' | 'invited' | 'none';
-
-export interface Place {
-  structureId: number | null;
-  name: string | null;
-  city: string | null;
-  postcode: string | null;
-  departement: string | null;
-}
-
-export interface ProfessionalEntry {
-  kind: 'professional';
-  id: number;
-  professionalId: number;
-  nationalId: string;
-  civility: string | null;
-  lastName: string;
-  firstName: string;
-  profession: { code: string | null; label: string | null };
-  speciality: { code: string | null; label: string | null } | null;
-  places: Place[];
-  status: AccountStatus;
-  inDirectory: boolean;
-  favourite: boolean;
-}
-
-export interface StructureEntry {
-  kind: 'structure';
-  id: number;
-  structureKey: string;
-  name: string;
-  city: string | null;
-  postcode: string | null;
-  departement: string | null;
-  sector: string | null;
-  memberCount: number;
-  nobodyAttached: boolean;
-  isMember: boolean;
-  inDirectory: boolean;
-  favourite: boolean;
-}
-
-export type DirectoryEntry = ProfessionalEntry | StructureEntry;
+export type { Place } from '../../../domain/directory/entries';
+export type { AccountStatus, DirectoryEntry, ProfessionalEntry, StructureEntry };
 
 export interface SearchFilters {
   name?: string;
