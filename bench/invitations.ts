@@ -18,12 +18,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { loadConfig } from '../domain/config';
 import { createContext } from '../domain/context';
-import { createDb, migrate } from '../domain/db';
+import { createDb } from '../domain/db';
 import { markInactiveAccounts, planReminders } from '../domain/inactivity';
 import { closeInvitationQueues, enqueueDeliveries } from '../domain/invitations';
+import { createBenchDatabase, dropBenchDatabase } from './lib/bench-db';
 
 const { values } = parseArgs({
   options: {
@@ -38,25 +38,8 @@ const { values } = parseArgs({
 });
 const N = Number(values.invitations);
 const ACCOUNTS = Number(values.accounts);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-const dbName = `relais_bench_inv_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
 const prefix = `relais_bench_inv_${randomBytes(4).toString('hex')}`;
 
 // The SMTP server (another process) counts every message it accepted, by Message-ID.
@@ -77,13 +60,12 @@ const counts = () =>
     sink.send('count');
   });
 
-await admin(`CREATE DATABASE "${dbName}"`);
+const { name: dbName, url: dbUrl } = await createBenchDatabase('inv_');
 const db = createDb(dbUrl, { min: 2, max: 20 });
 const results: Record<string, number | boolean | string> = {};
 const rows: Array<[string, string, string]> = [];
 
 try {
-  await migrate(db);
   const env = {
     ...process.env,
     NODE_ENV: 'development',
@@ -266,7 +248,7 @@ try {
   await ctx.redis.quit();
 } finally {
   await db.destroy();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await dropBenchDatabase(dbName);
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
   do {

@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRedis } from '../domain/redis';
-import { createRealtimeBenchDb, dropRealtimeBenchDb, seedRealtimeBench } from './lib/realtime-db';
+import { createBenchDatabase, dropBenchDatabase } from './lib/bench-db';
+import { seedRealtimeBench } from './lib/realtime-db';
 import {
   connectFloorSubscribers,
   connectNesSubscribers,
@@ -124,7 +125,7 @@ async function main() {
   const started = Date.now();
   const prefix = `relais_bench_rt_${randomBytes(4).toString('hex')}`;
   console.error(`database and Redis prefix ${prefix}…`);
-  const { name, url } = await createRealtimeBenchDb();
+  const { name, url } = await createBenchDatabase('rt_');
   const nodeEnv = {
     DATABASE_URL: url,
     REDIS_PREFIX: prefix,
@@ -296,7 +297,7 @@ async function main() {
       }),
     );
   } finally {
-    await dropRealtimeBenchDb(name).catch((err) => console.error('drop failed', err));
+    await dropBenchDatabase(name).catch((err) => console.error('drop failed', err));
     const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     let cursor = '0';
     do {

@@ -27,8 +27,9 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-export async function createBenchDatabase(): Promise<{ name: string; url: string }> {
-  const name = `relais_bench_${randomBytes(4).toString('hex')}`;
+/** A migrated database `relais_bench_<tag><random>` (tags: rt_, inv_…). */
+export async function createBenchDatabase(tag = ''): Promise<{ name: string; url: string }> {
+  const name = `relais_bench_${tag}${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE "${name}"`);
   const url = benchUrl(name);
   const db = createDb(url, { min: 0, max: 1 });
@@ -41,7 +42,7 @@ export async function createBenchDatabase(): Promise<{ name: string; url: string
 }
 
 export async function dropBenchDatabase(name: string): Promise<void> {
-  if (!/^relais_bench_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
+  if (!/^relais_bench_([a-z]+_)?[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
   await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 

@@ -1,46 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { createDb, migrate } from '../../domain/db';
-
-/**
- * The realtime benchmark's own database (relais_bench_rt_<random>), created, seeded and
- * dropped by the run: never the dev database.
- */
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function urlOf(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function createRealtimeBenchDb(): Promise<{ name: string; url: string }> {
-  const name = `relais_bench_rt_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = urlOf(name);
-  const db = createDb(url, { min: 0, max: 1 });
-  try {
-    await migrate(db);
-  } finally {
-    await db.destroy();
-  }
-  return { name, url };
-}
-
-export async function dropRealtimeBenchDb(name: string): Promise<void> {
-  if (!/^relais_bench_rt_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-}
+import { createDb } from '../../domain/db';
 
 export interface Seed {
   /** account id → bearer token, for every subscriber. */
