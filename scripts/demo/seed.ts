@@ -21,7 +21,7 @@ export const DEMO_USERS = PEOPLE.map((p) => ({
 const DAY = 86_400_000;
 
 /** How many generated activity lines join the cast: a few hundred professionals. */
-const GENERATED_LINES = 700;
+const GENERATED_LINES = 1400;
 
 /**
  * Writes the demo extract in the national format: generated professionals (deterministic
