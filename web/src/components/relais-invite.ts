@@ -7,6 +7,7 @@ import { element } from '../define';
 import { getLocale } from '../i18n';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
+import { screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 
 /**
@@ -31,22 +32,9 @@ import { theme } from '../styles/theme';
 export class RelaisInvite extends LitElement {
   static override styles = [
     theme,
+    screen,
     css`
-      :host {
-        display: block;
-      }
-      .top {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 1rem 0;
-      }
-      h2 {
-        font-size: 1.15rem;
-        margin: 0;
-      }
       form {
-        display: grid;
         gap: 0.9rem;
         padding: 0.5rem 1rem 1rem;
       }

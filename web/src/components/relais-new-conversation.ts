@@ -16,6 +16,7 @@ import { formatShort } from '../i18n';
 import { matriculeProblem, normalizeMatricule } from '../ins';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
+import { screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 import './relais-recipient-picker';
 
@@ -45,22 +46,9 @@ type PatientMode = 'none' | 'ins' | 'reference';
 export class RelaisNewConversation extends LitElement {
   static override styles = [
     theme,
+    screen,
     css`
-      :host {
-        display: block;
-      }
-      .top {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 1rem 0;
-      }
-      h2 {
-        font-size: 1.15rem;
-        margin: 0;
-      }
       form {
-        display: grid;
         gap: 0.9rem;
         padding: 0.75rem 1rem 1rem;
       }

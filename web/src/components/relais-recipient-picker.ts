@@ -20,6 +20,7 @@ import { StructureMembersController } from '../controllers/structure-members-con
 import { element } from '../define';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
+import { screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 import './relais-invite';
 
@@ -55,22 +56,9 @@ type SuggestField = 'profession' | 'place';
 export class RelaisRecipientPicker extends LitElement {
   static override styles = [
     theme,
+    screen,
     css`
-      :host {
-        display: block;
-      }
-      .top {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 1rem 0;
-      }
-      h2 {
-        font-size: 1.15rem;
-        margin: 0;
-      }
       form {
-        display: grid;
         gap: 0.6rem;
         padding: 0.75rem 1rem;
       }
