@@ -41,6 +41,7 @@ interface Claim {
   inviter_profession: string | null;
   inviter_structure: string | null;
   invitee_name: string | null;
+  invitee_has_account: boolean;
 }
 
 /**
@@ -75,7 +76,8 @@ SELECT cur.invitation_id, cur.attempt,
        COALESCE(ip.speciality_label, ip.profession_label) AS inviter_profession,
        (SELECT s.name FROM structure_members sm JOIN structures s ON s.id = sm.structure_id
          WHERE sm.account_id = ia.id ORDER BY sm.attached_at LIMIT 1) AS inviter_structure,
-       COALESCE(NULLIF(trim(tp.first_name || ' ' || tp.last_name), ''), ts.name) AS invitee_name
+       COALESCE(NULLIF(trim(tp.first_name || ' ' || tp.last_name), ''), ts.name) AS invitee_name,
+       EXISTS (SELECT 1 FROM accounts ta WHERE ta.professional_id = tp.id) AS invitee_has_account
   FROM cur
   LEFT JOIN claimed ON claimed.invitation_id = cur.invitation_id AND claimed.attempt = cur.attempt
   JOIN invitations i ON i.id = cur.invitation_id
@@ -150,6 +152,7 @@ export function invitationContent(ctx: AppContext, claim: Claim, token: string):
     inviterProfession: claim.inviter_profession,
     inviterStructure: claim.inviter_structure,
     inviteeName: claim.invitee_name,
+    returning: claim.invitee_has_account,
     note: claim.note,
     link: joinUrl(ctx.config.publicUrl, token),
     expiresAt: claim.expires_at,

@@ -13,6 +13,8 @@ export interface InvitationContent {
   inviterProfession: string | null;
   inviterStructure: string | null;
   inviteeName: string | null;
+  /** The invitee already has an account, unused for 30 days: they come back, not sign up. */
+  returning: boolean;
   note: string | null;
   link: string;
   expiresAt: Date;
@@ -52,8 +54,10 @@ const TEXTS = {
       `${who(c)} souhaite échanger avec vous de façon sécurisée sur Relais, la messagerie sécurisée des professionnels de santé et du social.`,
     note: 'Son message :',
     how: (c: InvitationContent) =>
-      `Pour créer votre compte, ouvrez ce lien personnel (valable jusqu'au ${formatDate(c.expiresAt, 'fr')}). Vos coordonnées de l'annuaire sont déjà remplies ; il ne reste qu'à choisir un mot de passe. Les conversations qui vous attendent s'ouvriront ensuite.`,
-    button: 'Créer mon compte',
+      c.returning
+        ? `Vous avez déjà un compte Relais. Ouvrez ce lien personnel (valable jusqu'au ${formatDate(c.expiresAt, 'fr')}) pour vous reconnecter : les conversations qui vous attendent s'ouvriront ensuite.`
+        : `Pour créer votre compte, ouvrez ce lien personnel (valable jusqu'au ${formatDate(c.expiresAt, 'fr')}). Vos coordonnées de l'annuaire sont déjà remplies ; il ne reste qu'à choisir un mot de passe. Les conversations qui vous attendent s'ouvriront ensuite.`,
+    button: (c: InvitationContent) => (c.returning ? 'Me reconnecter' : 'Créer mon compte'),
     footer: (c: InvitationContent) =>
       `Vous recevez ce message parce que ${c.inviterName} vous a invité(e). Si vous ne le/la connaissez pas, ignorez-le : sans inscription, vous ne recevrez rien d'autre. Relais ne vous demandera jamais votre mot de passe par e-mail.`,
     sms: (name: string, link: string) =>
@@ -66,8 +70,10 @@ const TEXTS = {
       `${who(c)} would like to exchange with you securely on Relais, the secure messaging service for health and social-care professionals.`,
     note: 'Their note:',
     how: (c: InvitationContent) =>
-      `To create your account, open this personal link (valid until ${formatDate(c.expiresAt, 'en')}). Your directory details are already filled in: just choose a password. The conversations waiting for you will then open.`,
-    button: 'Create my account',
+      c.returning
+        ? `You already have a Relais account. Open this personal link (valid until ${formatDate(c.expiresAt, 'en')}) to sign in again: the conversations waiting for you will then open.`
+        : `To create your account, open this personal link (valid until ${formatDate(c.expiresAt, 'en')}). Your directory details are already filled in: just choose a password. The conversations waiting for you will then open.`,
+    button: (c: InvitationContent) => (c.returning ? 'Sign in again' : 'Create my account'),
     footer: (c: InvitationContent) =>
       `You receive this message because ${c.inviterName} invited you. If you do not know them, ignore it: without signing up you will receive nothing else. Relais never asks for your password by e-mail.`,
     sms: (name: string, link: string) =>
@@ -98,7 +104,7 @@ export function renderInvitationEmail(c: InvitationContent): RenderedEmail {
 <p>${escapeHtml(t.intro(c))}</p>
 ${note ? `<blockquote style="border-left:3px solid #ccc;margin:0;padding-left:12px">${escapeHtml(t.note)} ${escapeHtml(note)}</blockquote>` : ''}
 <p>${escapeHtml(t.how(c))}</p>
-<p><a href="${escapeHtml(c.link)}" style="display:inline-block;background:#000091;color:#fff;padding:10px 18px;text-decoration:none;border-radius:4px">${escapeHtml(t.button)}</a></p>
+<p><a href="${escapeHtml(c.link)}" style="display:inline-block;background:#000091;color:#fff;padding:10px 18px;text-decoration:none;border-radius:4px">${escapeHtml(t.button(c))}</a></p>
 <p style="font-size:13px;word-break:break-all"><a href="${escapeHtml(c.link)}">${escapeHtml(c.link)}</a></p>
 <hr><p style="font-size:12px;color:#555">${escapeHtml(t.footer(c))}</p>
 </body></html>`;

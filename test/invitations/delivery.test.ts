@@ -149,6 +149,26 @@ describe('invitation delivery', () => {
     expect(mail.decoded).toContain('would like to exchange with you securely');
   });
 
+  it('asks someone whose account is inactive to sign in again, not to sign up', async () => {
+    const me = await inviter();
+    const { professional } = await directoryProfessional(app.ctx);
+    await createUser(app.ctx, { professional_id: professional.id });
+    await app.ctx
+      .db('accounts')
+      .where({ professional_id: professional.id })
+      .update({ last_active_at: app.ctx.db.raw("now() - interval '45 days'") });
+    const { invitation } = await inviteProfessional(
+      app.ctx,
+      { accountId: me.account.id },
+      { professionalId: professional.id, channel: 'email', address: 'back@example.test' },
+    );
+    await sentStatus(invitation.id);
+    const mail = smtp.received.find((m) => m.to.includes('back@example.test'))!;
+    expect(mail.decoded).toContain('Vous avez déjà un compte Relais');
+    expect(mail.decoded).toContain('Me reconnecter');
+    expect(mail.decoded).not.toContain('Créer mon compte');
+  });
+
   it('sends one GSM-7 SMS with the link through the twilio client, no clinical content', async () => {
     const me = await inviter();
     const { professional } = await directoryProfessional(app.ctx);

@@ -57,6 +57,7 @@ describe('invitation SMS', () => {
     inviterProfession: 'Médecin',
     inviterStructure: 'CHI Haute-Comté',
     inviteeName: null,
+    returning: false,
     note: 'Une note qui ne tiendrait pas',
     link: 'https://relais.sante-region.fr/join/AbCdEfGhIjKlMnOpQrStUvWxYz012345',
     expiresAt: new Date('2026-12-10T00:00:00Z'),
