@@ -28,11 +28,25 @@ export function normalizeMatricule(value: string): string {
   return value.replace(/\s+/g, '').toUpperCase();
 }
 
+export type MatriculeFault = 'length' | 'shape' | 'key';
+
+/** What is wrong with a typed matricule, as a code (the browser words it in its locale). */
+export function matriculeFault(value: string): MatriculeFault | null {
+  const m = normalizeMatricule(value);
+  if (m.length !== 15) return 'length';
+  if (!SHAPE.test(m)) return 'shape';
+  if (insKey(m.slice(0, 13)) !== m.slice(13)) return 'key';
+  return null;
+}
+
+const FAULT_MESSAGES: Record<MatriculeFault, string> = {
+  length: 'must be 15 characters (13-character NIR and 2-digit key)',
+  shape: 'is not a NIR followed by a 2-digit key',
+  key: 'has a wrong key (check for a typo)',
+};
+
 /** Why a matricule is not valid, or null when its shape and key are right. */
 export function matriculeProblem(value: string): string | null {
-  const m = normalizeMatricule(value);
-  if (m.length !== 15) return 'must be 15 characters (13-character NIR and 2-digit key)';
-  if (!SHAPE.test(m)) return 'is not a NIR followed by a 2-digit key';
-  if (insKey(m.slice(0, 13)) !== m.slice(13)) return 'has a wrong key (check for a typo)';
-  return null;
+  const fault = matriculeFault(value);
+  return fault ? FAULT_MESSAGES[fault] : null;
 }

@@ -16,7 +16,7 @@ import { formatShort } from '../i18n';
 import { matriculeProblem, normalizeMatricule } from '../ins';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
-import { screen } from '../styles/screen';
+import { chips, screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 import './relais-recipient-picker';
 
@@ -47,6 +47,7 @@ export class RelaisNewConversation extends LitElement {
   static override styles = [
     theme,
     screen,
+    chips,
     css`
       form {
         gap: 0.9rem;
@@ -108,25 +109,6 @@ export class RelaisNewConversation extends LitElement {
         list-style: none;
         margin: 0;
         padding: 0;
-      }
-      .chip {
-        display: inline-flex;
-        align-items: center;
-        background: var(--_surface);
-        border: 1px solid var(--_divider);
-        border-radius: 1.2em;
-        padding: 0.1rem 0.2rem 0.1rem 0.7rem;
-      }
-      .chip.structure {
-        font-weight: 700;
-      }
-      .chip button {
-        border: none;
-        background: none;
-        min-height: 32px;
-        width: 32px;
-        padding: 0;
-        color: var(--_muted);
       }
       .warning,
       .existing {

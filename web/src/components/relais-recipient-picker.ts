@@ -20,7 +20,7 @@ import { StructureMembersController } from '../controllers/structure-members-con
 import { element } from '../define';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
-import { screen } from '../styles/screen';
+import { chips, screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 import './relais-invite';
 
@@ -57,6 +57,7 @@ export class RelaisRecipientPicker extends LitElement {
   static override styles = [
     theme,
     screen,
+    chips,
     css`
       form {
         gap: 0.6rem;
@@ -118,24 +119,9 @@ export class RelaisRecipientPicker extends LitElement {
         list-style: none;
       }
       .chip {
-        display: inline-flex;
-        align-items: center;
         gap: 0.2rem;
-        background: var(--_surface);
-        border: 1px solid var(--_divider);
-        border-radius: 1.2em;
-        padding: 0.1rem 0.2rem 0.1rem 0.7rem;
-      }
-      .chip.structure {
-        font-weight: 700;
       }
       .chip button {
-        border: none;
-        background: none;
-        min-height: 32px;
-        width: 32px;
-        padding: 0;
-        color: var(--_muted);
         font-size: 1.1rem;
       }
       .prompt {

@@ -23,3 +23,26 @@ export const screen = css`
     display: grid;
   }
 `;
+
+/** Chosen recipients as removable chips (recipient picker, new conversation). */
+export const chips = css`
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    background: var(--_surface);
+    border: 1px solid var(--_divider);
+    border-radius: 1.2em;
+    padding: 0.1rem 0.2rem 0.1rem 0.7rem;
+  }
+  .chip.structure {
+    font-weight: 700;
+  }
+  .chip button {
+    border: none;
+    background: none;
+    min-height: 32px;
+    width: 32px;
+    padding: 0;
+    color: var(--_muted);
+  }
+`;
