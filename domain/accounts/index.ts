@@ -1,5 +1,6 @@
 export { EmbedTokenError, exchangeEmbedToken, verifyEmbedToken } from './embed-token';
 export { hashPassword, verifyPassword } from './passwords';
+export { loadProfile, type MemberStructure } from './profile';
 export {
   createSession,
   hashToken,
