@@ -46,8 +46,4 @@ export { listStructureMembers } from './members';
 export { ExtractFormatError } from './parser';
 export { type EntryKind, toRef } from './refs';
 export { type SearchRequest, type SearchResult, searchDirectory } from './search';
-export {
-  type AccountStatus,
-  type PendingInvitationLookup,
-  setPendingInvitationLookup,
-} from './statuses';
+export type { AccountStatus } from './statuses';

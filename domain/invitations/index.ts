@@ -1,6 +1,3 @@
-import { setPendingInvitationLookup } from '../directory/statuses';
-import { pendingInvitationsAmong } from './pending';
-
 export {
   type Channel,
   type CreatedInvitation,
@@ -36,10 +33,7 @@ export {
   sweepQueuedInvitations,
 } from './manage';
 export { renderInvitationEmail, renderInvitationSms } from './messages';
-export { pendingInvitationsAmong } from './pending';
+export { PENDING_STATUSES, pendingInvitationSql } from './pending';
 export { closeInvitationQueues, deliveryJobId, enqueueDeliveries } from './queue';
 export { quietHoursDelayMs } from './quiet-hours';
 export { applyTwilioStatus, type TwilioStatus } from './status-callback';
-
-// The directory shows "invited" for professionals with an open invitation (its hook).
-setPendingInvitationLookup(pendingInvitationsAmong);

@@ -1,16 +1,14 @@
-import type { Knex } from 'knex';
+/**
+ * An invitation is pending while it may still be delivered or accepted: queued, sent or
+ * delivered, and not expired. The directory shows such a professional as `invited` (S10);
+ * it reads this condition inside its own query rather than asking afterwards, so a search
+ * stays one round trip.
+ */
+export const PENDING_STATUSES = ['queued', 'sent', 'delivered'] as const;
 
-/** Which of these professionals have an invitation still open (link valid, not accepted). */
-export async function pendingInvitationsAmong(
-  db: Knex,
-  professionalIds: number[],
-): Promise<Set<number>> {
-  if (!professionalIds.length) return new Set();
-  const ids: Array<number | string> = await db('invitations')
-    .whereIn('professional_id', professionalIds)
-    .whereIn('status', ['queued', 'sent', 'delivered'])
-    .where('expires_at', '>', db.fn.now())
-    .distinct()
-    .pluck('professional_id');
-  return new Set(ids.map(Number));
+/** SQL: whether the professional whose id is `professionalId` (an SQL expression) is invited. */
+export function pendingInvitationSql(professionalId: string): string {
+  return `EXISTS (SELECT 1 FROM invitations i WHERE i.professional_id = ${professionalId}
+    AND i.status IN (${PENDING_STATUSES.map((s) => `'${s}'`).join(', ')})
+    AND i.expires_at > now())`;
 }

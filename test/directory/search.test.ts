@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DirectoryEntry,
   listStructureMembers,
   type SearchRequest,
   searchDirectory,
-  setPendingInvitationLookup,
 } from '../../domain/directory';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createAccount, loadDirectory } from './fixtures/directory';
@@ -18,7 +17,6 @@ beforeAll(async () => {
   viewerId = await createAccount(t.db);
 });
 afterAll(() => t.drop());
-afterEach(() => setPendingInvitationLookup(null));
 
 const label = (e: DirectoryEntry) =>
   e.kind === 'professional' ? `${e.lastName} ${e.firstName}` : e.name;
@@ -128,7 +126,21 @@ describe('what each entry carries (S10–S13)', () => {
       professional_id: martin,
       last_active_at: new Date(Date.now() - 40 * 86_400_000),
     });
-    setPendingInvitationLookup(async (_db, pids) => new Set(pids.filter((p) => p === hebert)));
+    const ndiaye = ids.people['810000000002']!;
+    // Hébert has a pending invitation; N'Diaye's has expired, so she stays `none`.
+    const invite = (professional_id: number, expires: number, token: string) =>
+      t.db('invitations').insert({
+        inviter_account_id: viewerId,
+        professional_id,
+        channel: 'email',
+        address: 'x@example.test',
+        address_source: 'typed',
+        token_hash: Buffer.from(token),
+        status: 'sent',
+        expires_at: new Date(Date.now() + expires),
+      });
+    await invite(hebert, 86_400_000, 'pending');
+    await invite(ndiaye, -60_000, 'expired');
     const statuses = Object.fromEntries(
       (await search({ name: 'dupont' })).items
         .concat((await search({ name: 'martin hel' })).items)

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withInvitations } from '../../domain/directory/statuses';
+import { loadEntries } from '../../domain/directory/entries';
 import { closeInvitationQueues } from '../../domain/invitations';
 import { type ApiResponse, call, createUser, startTestApp, type TestApp } from '../helpers/server';
 import { clinicalConversation, directoryProfessional } from './fixtures';
@@ -69,10 +69,10 @@ describe('POST /api/invitations', () => {
     const list = await call(app.server, 'GET', '/api/invitations', { token: me.token });
     expect(list.body.invitations.map((i: { id: number }) => i.id)).toEqual([res.body.id]);
     // The directory shows the professional as invited.
-    const [entry] = await withInvitations(app.ctx.db, [
-      { professionalId: professional.id, status: 'none' as const },
+    const shown = await loadEntries(app.ctx.db, { accountId: me.account.id, inactivityDays: 30 }, [
+      { kind: 'p', id: professional.id },
     ]);
-    expect(entry!.status).toBe('invited');
+    expect(shown).toMatchObject([{ professionalId: professional.id, status: 'invited' }]);
   });
 
   it('normalises a typed mobile to E.164, overseas included', async () => {
