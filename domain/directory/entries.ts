@@ -1,14 +1,16 @@
 import type { Knex } from 'knex';
-import { type AccountStatus, accountStatusSql, withInvitations } from './statuses';
+import { type AccountStatus, professionalStatusSql } from './statuses';
 
 /**
- * What the recipient picker shows for an entry, loaded for one page of ids at a time:
- * a person with profession, speciality, places of practice and account status; a
- * structure with its attached members (S11) and whether the viewer is one; both with
- * whether they are the viewer's favourite.
+ * What the recipient picker shows for an entry: a person with profession, speciality,
+ * places of practice and account status; a structure with its attached members (S11) and
+ * whether the viewer is one; both with whether they are the viewer's favourite.
+ *
+ * Everything is read by one prepared statement over a list of refs (`entriesSql`): for a
+ * page of 20, planning a fresh statement each time would cost more than running it.
  */
 export interface Place {
-  structureId: number | null;
+  structureId: number;
   name: string | null;
   city: string | null;
   postcode: string | null;
@@ -64,34 +66,53 @@ export interface Viewer {
   inactivityDays: number;
 }
 
-export async function loadProfessionals(
-  db: Knex,
-  viewer: Viewer,
-  ids: number[],
-): Promise<Map<number, ProfessionalEntry>> {
-  if (!ids.length) return new Map();
-  const { rows } = await db.raw(
-    `SELECT p.id, p.national_id, p.civility, p.last_name, p.first_name, p.profession_code,
-       p.profession_label, p.speciality_code, p.speciality_label, p.in_directory,
-       ${accountStatusSql('a', viewer.inactivityDays)} AS status,
-       EXISTS (SELECT 1 FROM directory_favourites f
-               WHERE f.account_id = ? AND f.professional_id = p.id) AS favourite,
-       COALESCE((SELECT json_agg(pl) FROM (
-         SELECT DISTINCT ON (coalesce(s.id, -act.id)) s.id AS "structureId", s.name, s.city,
-           s.postcode, s.departement_code AS departement
-         FROM activities act LEFT JOIN structures s ON s.id = act.structure_id
-         WHERE act.professional_id = p.id
-         ORDER BY coalesce(s.id, -act.id) LIMIT ${MAX_PLACES}) pl), '[]') AS places
-     FROM professionals p
-     LEFT JOIN accounts a ON a.professional_id = p.id
-     WHERE p.id = ANY(?::bigint[])`,
-    [viewer.accountId, ids],
-  );
-  const entries: ProfessionalEntry[] = rows.map(
-    (r: Record<string, never>): ProfessionalEntry => ({
+/**
+ * Hydrates refs (`?` 1 and 2: kinds and ids, in order) for the viewer (`?` 3 to 5: the
+ * viewer's account id). A named prepared statement (see loadEntries): its plan is the same
+ * whatever the ids, so PostgreSQL plans it a few times per connection, then reuses it.
+ * Rows whose entity no longer exists come back with null columns; `toEntry` drops them.
+ */
+function entriesSql(inactivityDays: number): string {
+  return `WITH r AS (
+      SELECT * FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS u(kind, entity_id, ord))
+    SELECT r.ord,
+      coalesce(p.in_directory, s.in_directory) AS in_directory,
+      p.id AS professional_id, p.national_id, p.civility, p.last_name, p.first_name,
+      p.profession_code, p.profession_label, p.speciality_code, p.speciality_label,
+      ${professionalStatusSql('a', 'p.id', inactivityDays)} AS status,
+      CASE WHEN p.id IS NULL THEN NULL ELSE coalesce((SELECT json_agg(pl) FROM (
+        SELECT ps.id AS "structureId", ps.name, ps.city, ps.postcode,
+          ps.departement_code AS departement
+        FROM (SELECT DISTINCT act.structure_id FROM activities act
+              WHERE act.professional_id = p.id AND act.structure_id IS NOT NULL
+              ORDER BY 1 LIMIT ${MAX_PLACES}) d
+        JOIN structures ps ON ps.id = d.structure_id) pl), '[]') END AS places,
+      s.id AS structure_id, s.structure_key, s.name, s.city, s.postcode, s.departement_code,
+      s.sector_label, s.category_label, sm.member_count, sm.is_member,
+      CASE WHEN r.kind = 'p'
+        THEN EXISTS (SELECT 1 FROM directory_favourites f
+                     WHERE f.account_id = ?::bigint AND f.professional_id = r.entity_id)
+        ELSE EXISTS (SELECT 1 FROM directory_favourites f
+                     WHERE f.account_id = ?::bigint AND f.structure_id = r.entity_id)
+      END AS favourite
+    FROM r
+    LEFT JOIN professionals p ON r.kind = 'p' AND p.id = r.entity_id
+    LEFT JOIN accounts a ON a.professional_id = p.id
+    LEFT JOIN structures s ON r.kind = 's' AND s.id = r.entity_id
+    LEFT JOIN LATERAL (
+      SELECT count(*)::int AS member_count,
+        coalesce(bool_or(m.account_id = ?::bigint), false) AS is_member
+      FROM structure_members m WHERE m.structure_id = s.id) sm ON s.id IS NOT NULL
+    ORDER BY r.ord`;
+}
+
+/** One row of `entriesSql` as an entry, or null when its entity no longer exists. */
+export function toEntry(r: Record<string, never>): DirectoryEntry | null {
+  if (r.professional_id != null) {
+    return {
       kind: 'professional',
-      id: r.id,
-      professionalId: r.id,
+      id: r.professional_id,
+      professionalId: r.professional_id,
       nationalId: r.national_id,
       civility: r.civility,
       lastName: r.last_name,
@@ -102,73 +123,43 @@ export async function loadProfessionals(
       status: r.status,
       inDirectory: r.in_directory,
       favourite: r.favourite,
-    }),
-  );
-  await withInvitations(db, entries);
-  return new Map(entries.map((e) => [e.id, e]));
+    };
+  }
+  if (r.structure_id != null) {
+    return {
+      kind: 'structure',
+      id: r.structure_id,
+      structureKey: r.structure_key,
+      name: r.name,
+      city: r.city,
+      postcode: r.postcode,
+      departement: r.departement_code,
+      sector: r.sector_label,
+      category: r.category_label,
+      memberCount: r.member_count,
+      nobodyAttached: r.member_count === 0,
+      isMember: r.is_member,
+      inDirectory: r.in_directory,
+      favourite: r.favourite,
+    };
+  }
+  return null;
 }
 
-export async function loadStructures(
-  db: Knex,
-  viewer: Viewer,
-  ids: number[],
-): Promise<Map<number, StructureEntry>> {
-  if (!ids.length) return new Map();
-  const { rows } = await db.raw(
-    `SELECT s.id, s.structure_key, s.name, s.city, s.postcode, s.departement_code, s.sector_label,
-       s.category_label,
-       s.in_directory,
-       (SELECT count(*) FROM structure_members m WHERE m.structure_id = s.id)::int AS member_count,
-       EXISTS (SELECT 1 FROM structure_members m
-               WHERE m.structure_id = s.id AND m.account_id = ?) AS is_member,
-       EXISTS (SELECT 1 FROM directory_favourites f
-               WHERE f.account_id = ? AND f.structure_id = s.id) AS favourite
-     FROM structures s WHERE s.id = ANY(?::bigint[])`,
-    [viewer.accountId, viewer.accountId, ids],
-  );
-  return new Map(
-    rows.map((r: Record<string, never>): [number, StructureEntry] => [
-      r.id,
-      {
-        kind: 'structure',
-        id: r.id,
-        structureKey: r.structure_key,
-        name: r.name,
-        city: r.city,
-        postcode: r.postcode,
-        departement: r.departement_code,
-        sector: r.sector_label,
-        category: r.category_label,
-        memberCount: r.member_count,
-        nobodyAttached: r.member_count === 0,
-        isMember: r.is_member,
-        inDirectory: r.in_directory,
-        favourite: r.favourite,
-      },
-    ]),
-  );
-}
-
-/** Entries in the order of `refs` (refs that no longer exist are skipped). */
+/**
+ * Entries in the order of `refs` (refs that no longer exist are skipped): one query, whose
+ * plan each connection keeps (a search spends more planning than running its queries).
+ */
 export async function loadEntries(
   db: Knex,
   viewer: Viewer,
   refs: EntryRef[],
 ): Promise<DirectoryEntry[]> {
-  const [people, structures] = await Promise.all([
-    loadProfessionals(
-      db,
-      viewer,
-      refs.filter((r) => r.kind === 'p').map((r) => r.id),
-    ),
-    loadStructures(
-      db,
-      viewer,
-      refs.filter((r) => r.kind === 's').map((r) => r.id),
-    ),
-  ]);
-  return refs.flatMap((r) => {
-    const e = r.kind === 'p' ? people.get(r.id) : structures.get(r.id);
-    return e ? [e] : [];
-  });
+  if (!refs.length) return [];
+  const days = Math.trunc(viewer.inactivityDays);
+  const me = viewer.accountId;
+  const { rows } = await db
+    .raw(entriesSql(days), [refs.map((r) => r.kind), refs.map((r) => r.id), me, me, me])
+    .options({ name: `relais_directory_entries_${days}` });
+  return rows.flatMap((r: Record<string, never>) => toEntry(r) ?? []);
 }

@@ -1,6 +1,6 @@
 import Boom from '@hapi/boom';
 import type { Knex } from 'knex';
-import { loadStructures, type StructureEntry, type Viewer } from './entries';
+import { loadEntries, type StructureEntry, type Viewer } from './entries';
 import { type AccountStatus, accountStatusSql } from './statuses';
 
 /**
@@ -22,8 +22,8 @@ export async function listStructureMembers(
   viewer: Viewer,
   structureId: number,
 ): Promise<{ structure: StructureEntry; members: StructureMemberEntry[] }> {
-  const structure = (await loadStructures(db, viewer, [structureId])).get(structureId);
-  if (!structure) throw Boom.notFound('No such structure');
+  const [structure] = await loadEntries(db, viewer, [{ kind: 's', id: structureId }]);
+  if (structure?.kind !== 'structure') throw Boom.notFound('No such structure');
   const { rows } = await db.raw(
     `SELECT a.id AS account_id, a.professional_id,
        coalesce(nullif(a.first_name, ''), p.first_name, '') AS first_name,
