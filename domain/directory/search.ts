@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { type DirectoryEntry, type EntryRef, loadEntries, type Viewer } from './entries';
 import { entryName, listFavourites } from './favourites';
+import { MAX_PREFIX } from './normalize';
 import {
   type CompiledFilters,
   compileFilters,
@@ -77,18 +78,39 @@ export function tierQueries(c: CompiledFilters, limit: number): Tier[] {
   const first = c.nameWords[0]!;
   const range = '(sort_key >= ? AND sort_key < ?)';
   const exactBranches = exact.map((name) => select(' AND last_key = ?', [name]));
+  // Tier 1: the name starts with the first word, so that word's own condition is implied;
+  // left in, it would tempt the planner to intersect its huge token list with the range.
+  const inRange = whereClause(withoutWord(c, first));
   return [
     {
       sql: `SELECT ${COLUMNS} FROM (${exactBranches.map((b) => `(${b.sql})`).join(' UNION ALL ')}) t0 ${ORDER} LIMIT ?`,
       bindings: [...exactBranches.flatMap((b) => b.bindings), limit],
     },
-    select(` AND ${range} AND last_key <> ALL(?::text[])`, [first, prefixEnd(first), exact]),
+    {
+      sql: `SELECT ${COLUMNS} FROM directory_search WHERE ${inRange.sql} AND ${range}
+        AND last_key <> ALL(?::text[]) ${ORDER} LIMIT ?`,
+      bindings: [...inRange.bindings, first, prefixEnd(first), exact, limit],
+    },
     select(
       ` AND NOT ${range} AND last_key <> ALL(?::text[])`,
       [first, prefixEnd(first), exact],
       true,
     ),
   ];
+}
+
+/**
+ * The filters without the name word `word` (its token and its recheck on the name text),
+ * for rows already known to match it. Tokens form a set: another word with the same
+ * token is matched by the same rows, so dropping it is right for that word too.
+ */
+function withoutWord(c: CompiledFilters, word: string): CompiledFilters {
+  const token = `n:${word.slice(0, MAX_PREFIX)}`;
+  return {
+    ...c,
+    all: c.all.filter((t) => t !== token),
+    longWords: c.longWords.filter((w) => w !== word),
+  };
 }
 
 /**
@@ -112,44 +134,49 @@ function favouritesQuery(c: CompiledFilters, accountId: number): Tier {
 }
 
 /**
- * The refs of the matches, best first, at most `limit`; with `favouritesOf`, also that
- * account's favourites matching the filters. The favourites and the first two tiers go in
- * one round trip (each branch has its own LIMIT, the outer sort sees at most a few dozen
- * rows); the third tier only runs when the first two did not fill the page.
+ * The ranking as one statement: the favourites section and the first two tiers (each
+ * branch with its own LIMIT), the third tier only when those did not fill the page (a
+ * one-time filter: PostgreSQL skips it otherwise), cut to the page by position. Rows: the
+ * favourites (tier -1), then the page in order; each carries `found`, how many matches
+ * were ranked (at most one more than the page's end), which tells whether there is more.
  */
-export async function searchRefs(
-  db: Knex,
+export function searchSql(
   c: CompiledFilters,
-  limit: number,
-  favouritesOf?: number,
-): Promise<{ refs: EntryRef[]; favourites: EntryRef[] }> {
-  if (c.unresolved.length || isEmpty(c)) return { refs: [], favourites: [] };
+  viewer: Viewer,
+  offset: number,
+  pageSize: number,
+  withFavourites: boolean,
+): Tier {
+  const limit = offset + pageSize + 1;
   const tiers = tierQueries(c, limit);
-  const eager = tiers.slice(0, 2);
-  const lazy = tiers.slice(2);
   const branches: Tier[] = [
-    ...(favouritesOf !== undefined ? [favouritesQuery(c, favouritesOf)] : []),
-    ...eager,
+    ...(withFavourites ? [favouritesQuery(c, viewer.accountId)] : []),
+    ...tiers.slice(0, 2),
   ];
-  const offset = favouritesOf !== undefined ? -1 : 0;
-  const { rows } = await db.raw(
-    `SELECT tier, kind, entity_id FROM (${branches
-      .map((b, i) => `(SELECT ${i + offset} AS tier, ${COLUMNS} FROM (${b.sql}) b${i})`)
-      .join(' UNION ALL ')}) u ORDER BY tier, sort_key, kind, entity_id`,
-    branches.flatMap((b) => b.bindings),
-  );
-  const favourites: EntryRef[] = [];
-  const refs: EntryRef[] = [];
-  for (const r of rows) (r.tier < 0 ? favourites : refs).push({ kind: r.kind, id: r.entity_id });
-  refs.splice(limit);
-  for (const tier of lazy) {
-    if (refs.length >= limit) break;
-    const more = await db.raw(tier.sql, tier.bindings);
-    for (const r of more.rows) {
-      if (refs.length < limit) refs.push({ kind: r.kind, id: r.entity_id });
-    }
-  }
-  return { refs, favourites };
+  const first = withFavourites ? -1 : 0;
+  const hits = branches
+    .map((b, i) => `(SELECT ${i + first} AS tier, ${COLUMNS} FROM (${b.sql}) b${i})`)
+    .join(' UNION ALL ');
+  const bindings = branches.flatMap((b) => b.bindings);
+  const last = tiers[2];
+  const fill = last
+    ? `UNION ALL SELECT 2, ${COLUMNS} FROM (${last.sql}) b
+       WHERE (SELECT count(*) FROM hits WHERE tier >= 0) < ?`
+    : '';
+  if (last) bindings.push(...last.bindings, limit);
+  bindings.push(offset, offset + pageSize);
+  return {
+    sql: `WITH hits AS MATERIALIZED (${hits}),
+      matches AS MATERIALIZED (SELECT * FROM hits ${fill}),
+      ranked AS MATERIALIZED (
+        SELECT tier, kind, entity_id, CASE WHEN tier >= 0 THEN row_number() OVER (
+          PARTITION BY tier >= 0 ORDER BY tier, sort_key, kind, entity_id) END AS pos
+        FROM matches)
+      SELECT tier, kind, entity_id, (SELECT count(*) FROM ranked WHERE tier >= 0)::int AS found
+      FROM ranked WHERE tier < 0 OR (pos > ? AND pos <= ?)
+      ORDER BY tier, pos`,
+    bindings,
+  };
 }
 
 export async function searchDirectory(
@@ -168,23 +195,23 @@ export async function searchDirectory(
     const favourites = page === 1 ? await listFavourites(db, viewer) : [];
     return { ...base, favourites, items: [], hasMore: false };
   }
-  const found = await searchRefs(
-    db,
-    c,
-    offset + pageSize + 1,
-    page === 1 ? viewer.accountId : undefined,
-  );
-  const pageRefs = found.refs.slice(offset, offset + pageSize);
-  // One hydration for the page and the favourites section together.
-  const entries = await loadEntries(db, viewer, [...found.favourites, ...pageRefs]);
+  const query = searchSql(c, viewer, offset, pageSize, page === 1);
+  const { rows } = await db.raw(query.sql, query.bindings);
+  const favouriteRefs: EntryRef[] = [];
+  const pageRefs: EntryRef[] = [];
+  for (const r of rows)
+    (r.tier < 0 ? favouriteRefs : pageRefs).push({ kind: r.kind, id: r.entity_id });
+  // One hydration for the favourites section and the page together.
+  const entries = await loadEntries(db, viewer, [...favouriteRefs, ...pageRefs]);
   const byRef = new Map(entries.map((e) => [`${e.kind[0]}:${e.id}`, e]));
   const pick = (refs: EntryRef[]) => refs.flatMap((r) => byRef.get(`${r.kind}:${r.id}`) ?? []);
+  const favourites = pick(favouriteRefs);
+  const items = pick(pageRefs);
+  const found: number = rows[0]?.found ?? 0;
   return {
     ...base,
-    favourites: pick(found.favourites).sort((a, b) =>
-      entryName(a).localeCompare(entryName(b), 'fr'),
-    ),
-    items: pick(pageRefs),
-    hasMore: found.refs.length > offset + pageSize,
+    favourites: favourites.sort((a, b) => entryName(a).localeCompare(entryName(b), 'fr')),
+    items,
+    hasMore: found > offset + pageSize,
   };
 }
