@@ -27,6 +27,7 @@ import {
   ensureExtract,
   table,
 } from './lib/bench-db';
+import { cpuSnapshot } from './lib/cpu';
 import { explainShortQueries } from './lib/explain';
 import { naiveSearch } from './lib/naive';
 import { buildQueryMix, type Query } from './lib/query-mix';
@@ -129,6 +130,22 @@ function summarise(samples: Sample[], elapsedMs: number) {
   };
 }
 
+/** CPU per search (Node and PostgreSQL), one search at a time: what load is made of. */
+async function costPerSearch(knex: Knex, mix: Query[], exec: (q: Query) => Promise<unknown>) {
+  const before = await cpuSnapshot(knex);
+  const started = performance.now();
+  for (const q of mix) await exec(q);
+  const wallMs = (performance.now() - started) / mix.length;
+  const after = await cpuSnapshot(knex);
+  const perSearch = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : +(((b - a) * 1000) / mix.length).toFixed(2);
+  return {
+    wallMs: +wallMs.toFixed(2),
+    nodeMs: perSearch(before.node, after.node),
+    postgresMs: perSearch(before.pg, after.pg),
+  };
+}
+
 async function viewerAccount(knex: Knex): Promise<number> {
   // A signed-in user with a few favourites, as in real use.
   const [account] = await knex('accounts')
@@ -149,6 +166,8 @@ try {
 
   console.error(`warming up…`);
   await run(mix, 3000, ours);
+  console.error('cost of one search: the mix one at a time…');
+  const cost = await costPerSearch(db, mix.slice(0, 1000), ours);
   const rate = Number(values.rate);
   console.error(`indexed search at ${rate}/s: ${clients} clients for ${seconds} s…`);
   const indexed = await run(mix, seconds * 1000, ours, rate);
@@ -208,6 +227,9 @@ try {
     `saturation: ${max.perSecond} searches/s with ${clients} clients (p50 ${max.all.p50} ms, p95 ${max.all.p95} ms); naive: ${b.perSecond}/s, ${(max.perSecond / b.perSecond).toFixed(0)}x`,
   );
   console.log(
+    `one search at a time: ${cost.wallMs} ms; CPU per search: Node ${cost.nodeMs} ms, PostgreSQL ${cost.postgresMs ?? 'not measured (not on this machine)'} ms`,
+  );
+  console.log(
     `1–2 letter plans: ${plans.seqScans ? `${plans.seqScans} SEQUENTIAL SCAN(S)` : 'no sequential scan of directory_search'} (plans in ${values.explain})`,
   );
   console.log(
@@ -221,6 +243,7 @@ try {
       rate,
       indexed: a,
       saturation: max,
+      costPerSearch: cost,
       naive: b,
       speedUpP50: +(b.all.p50 / a.all.p50).toFixed(1),
       speedUpThroughput: +(max.perSecond / b.perSecond).toFixed(1),
