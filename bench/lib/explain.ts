@@ -4,8 +4,8 @@ import { tierQueries } from '../../domain/directory/search';
 
 /**
  * EXPLAIN ANALYZE of every tier query of the shortest searches (one and two letters,
- * alone and with a filter), each as it appears in the ranking statement of searchDirectory. Counts sequential scans of
- * directory_search: there must be none.
+ * alone and with a filter), each as it appears in the ranking statement of
+ * searchDirectory. Counts sequential scans of directory_search: there must be none.
  */
 const CASES: SearchFilters[] = [
   { name: 'm' },

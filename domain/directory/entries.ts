@@ -107,7 +107,7 @@ function entriesSql(inactivityDays: number): string {
 }
 
 /** One row of `entriesSql` as an entry, or null when its entity no longer exists. */
-export function toEntry(r: Record<string, never>): DirectoryEntry | null {
+function toEntry(r: Record<string, never>): DirectoryEntry | null {
   if (r.professional_id != null) {
     return {
       kind: 'professional',

@@ -142,18 +142,17 @@ function favouritesQuery(c: CompiledFilters, accountId: number): Tier {
  */
 export function searchSql(
   c: CompiledFilters,
-  viewer: Viewer,
   offset: number,
   pageSize: number,
-  withFavourites: boolean,
+  favouritesOf?: number,
 ): Tier {
   const limit = offset + pageSize + 1;
   const tiers = tierQueries(c, limit);
   const branches: Tier[] = [
-    ...(withFavourites ? [favouritesQuery(c, viewer.accountId)] : []),
+    ...(favouritesOf !== undefined ? [favouritesQuery(c, favouritesOf)] : []),
     ...tiers.slice(0, 2),
   ];
-  const first = withFavourites ? -1 : 0;
+  const first = favouritesOf !== undefined ? -1 : 0;
   const hits = branches
     .map((b, i) => `(SELECT ${i + first} AS tier, ${COLUMNS} FROM (${b.sql}) b${i})`)
     .join(' UNION ALL ');
@@ -195,7 +194,7 @@ export async function searchDirectory(
     const favourites = page === 1 ? await listFavourites(db, viewer) : [];
     return { ...base, favourites, items: [], hasMore: false };
   }
-  const query = searchSql(c, viewer, offset, pageSize, page === 1);
+  const query = searchSql(c, offset, pageSize, page === 1 ? viewer.accountId : undefined);
   const { rows } = await db.raw(query.sql, query.bindings);
   const favouriteRefs: EntryRef[] = [];
   const pageRefs: EntryRef[] = [];

@@ -33,7 +33,6 @@ export {
   sweepQueuedInvitations,
 } from './manage';
 export { renderInvitationEmail, renderInvitationSms } from './messages';
-export { PENDING_STATUSES, pendingInvitationSql } from './pending';
 export { closeInvitationQueues, deliveryJobId, enqueueDeliveries } from './queue';
 export { quietHoursDelayMs } from './quiet-hours';
 export { applyTwilioStatus, type TwilioStatus } from './status-callback';

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { checkLimits, type InvitationRow, type Inviter, sendAfterFor } from './create';
 import { invitationErrors } from './errors';
+import { PENDING_STATUSES } from './pending';
 import { enqueueAfterCommit, enqueueDeliveries } from './queue';
 import { hashInvitationToken, newInvitationToken } from './tokens';
 
@@ -30,7 +31,7 @@ const OPEN = ['queued', 'sent', 'delivered', 'failed'];
 /** The status as the inviter should read it now: a link past its date is expired. */
 function currentStatus(row: InvitationRow): InvitationView['status'] {
   if (
-    ['queued', 'sent', 'delivered'].includes(row.status) &&
+    (PENDING_STATUSES as readonly string[]).includes(row.status) &&
     row.expires_at.getTime() < Date.now()
   ) {
     return 'expired';
@@ -225,7 +226,7 @@ export async function sweepQueuedInvitations(
 export async function expireInvitations(ctx: AppContext): Promise<number> {
   return ctx
     .db('invitations')
-    .whereIn('status', ['queued', 'sent', 'delivered'])
+    .whereIn('status', [...PENDING_STATUSES])
     .where('expires_at', '<', ctx.db.fn.now())
     .update({ status: 'expired', updated_at: ctx.db.fn.now() });
 }

@@ -1,8 +1,7 @@
 /**
  * An invitation is pending while it may still be delivered or accepted: queued, sent or
  * delivered, and not expired. The directory shows such a professional as `invited` (S10);
- * it reads this condition inside its own query rather than asking afterwards, so a search
- * stays one round trip.
+ * it reads this condition inside its entries query rather than asking afterwards.
  */
 export const PENDING_STATUSES = ['queued', 'sent', 'delivered'] as const;
 
