@@ -15,11 +15,16 @@ export interface AppContext {
   db: Knex;
   redis: Redis;
   logger: Logger;
+  /**
+   * The clock every rule that depends on the time of day reads (quiet hours, expiries,
+   * delays). Tests pin it, so that no test depends on the date or hour it runs at.
+   */
+  now: () => Date;
 }
 
 export function createContext(
   config: Config,
-  given: { db?: Knex; logger?: Logger } = {},
+  given: { db?: Knex; logger?: Logger; now?: () => Date } = {},
 ): AppContext {
   const logger = given.logger ?? createLogger(config.logLevel);
   const redis = createRedis(config.redisUrl, { keyPrefix: `${config.redisPrefix}:` });
@@ -31,7 +36,13 @@ export function createContext(
     lastLogged = Date.now();
     logger.warn({ err: err.message }, 'Redis connection error');
   });
-  return { config, db: given.db ?? createDb(config.databaseUrl), redis, logger };
+  return {
+    config,
+    db: given.db ?? createDb(config.databaseUrl),
+    redis,
+    logger,
+    now: given.now ?? (() => new Date()),
+  };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

@@ -40,7 +40,8 @@ export async function enqueueDeliveries(
 ): Promise<void> {
   if (!deliveries.length) return;
   const q = queuesOf(ctx);
-  const now = Date.now();
+  // The delay is counted on the context's clock, the one that computed sendAfter.
+  const now = ctx.now().getTime();
   const byChannel = { email: [] as DeliveryToEnqueue[], sms: [] as DeliveryToEnqueue[] };
   for (const d of deliveries) byChannel[d.channel].push(d);
   for (const channel of ['email', 'sms'] as const) {

@@ -304,22 +304,22 @@ describe('invitation delivery', () => {
   });
 
   it('holds SMS during quiet hours (delayed, not dropped)', async () => {
+    // 22:30 in Paris (winter: UTC+1), on the context's clock: the invitation's send time
+    // and the job's delay are both counted from it, whatever the date the test runs.
+    const now = new Date('2026-11-26T21:30:00Z');
     const quiet = createContext(
       testConfig(app.database, {
         REDIS_PREFIX: app.ctx.config.redisPrefix,
         SMS_QUIET_HOURS: '21-8',
       }),
-      { db: app.ctx.db },
+      { db: app.ctx.db, now: () => now },
     );
     const me = await inviter();
     const { professional } = await directoryProfessional(app.ctx);
-    // 22:30 in Paris (winter: UTC+1).
-    const now = new Date('2026-11-26T21:30:00Z');
     const { invitation } = await inviteProfessional(
       quiet,
       { accountId: me.account.id },
       { professionalId: professional.id, channel: 'sms', address: '0633333333' },
-      { now },
     );
     expect(invitation.send_after?.toISOString()).toBe('2026-11-27T07:00:00.000Z');
     const queue = new Queue('invitation-sms', {
@@ -328,7 +328,8 @@ describe('invitation delivery', () => {
     });
     const job = await queue.getJob(deliveryJobId({ invitationId: invitation.id, attempt: 1 }));
     expect(await job?.getState()).toBe('delayed');
-    expect(job!.delay).toBeGreaterThan(0);
+    // Held until 08:00 Paris: 9 h 30 after the invitation.
+    expect(job!.delay).toBe(9.5 * 3600_000);
     await job!.remove();
     await queue.close();
     await closeInvitationQueues(quiet);
