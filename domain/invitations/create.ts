@@ -212,7 +212,7 @@ export async function inviteProfessional(
   ctx: AppContext,
   inviter: Inviter,
   input: NewInvitation,
-  { now = new Date() }: { now?: Date } = {},
+  { now = ctx.now() }: { now?: Date } = {},
 ): Promise<CreatedInvitation> {
   const { db, config } = ctx;
   if (!input.professionalId === !input.structureId) {
