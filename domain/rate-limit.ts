@@ -1,24 +1,104 @@
+import Boom from '@hapi/boom';
 import type { Redis } from 'ioredis';
 
-export interface Window {
+/**
+ * Fixed-window counters in Redis. Every decision is taken by ONE Redis script that counts
+ * and compares in the same step: a "read, then act, then count" sequence lets a burst of
+ * parallel requests all read the same count and all pass (60 parallel wrong passwords
+ * were all checked against a limit of 5).
+ */
+
+export interface Decision {
+  allowed: boolean;
+  /** The count after this attempt (attempts refused past the limit are not counted). */
   count: number;
+  /** Seconds until the window ends (0 when no window is open). */
   retryAfterSeconds: number;
 }
 
-/** Current count of a fixed window counter, and how long until it resets. */
-export async function peek(redis: Redis, key: string): Promise<Window> {
-  const [count, ttl] = await Promise.all([redis.get(key), redis.ttl(key)]);
-  return { count: Number(count ?? 0), retryAfterSeconds: Math.max(ttl, 0) };
+// KEYS: the counters; ARGV: limit per key (same order), window in seconds.
+// Refuses when any counter has reached its limit (counting nothing), else counts one on
+// each. A window starts on its first hit and is not extended by later ones.
+const CONSUME_SCRIPT = `
+local window = tonumber(ARGV[#ARGV])
+local worst = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[i]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 0 then ttl = window end
+    if ttl > worst then worst = ttl end
+  end
+end
+if worst > 0 then return {0, 0, worst} end
+local first = 0
+local longest = 0
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, window) end
+  if i == 1 then first = count end
+  local ttl = redis.call('TTL', key)
+  if ttl > longest then longest = ttl end
+end
+return {1, first, longest}
+`;
+
+interface ScriptRedis extends Redis {
+  relaisConsume(...args: Array<string | number>): Promise<[number, number, number]>;
 }
 
-/** Adds one to a fixed window counter that starts on the first hit. */
-export async function hit(redis: Redis, key: string, windowSeconds: number): Promise<number> {
-  const [[, count]] = (await redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec()) as [
-    [Error | null, number],
-  ];
-  return count;
+function scripted(redis: Redis): ScriptRedis {
+  const r = redis as ScriptRedis;
+  if (typeof r.relaisConsume !== 'function') {
+    r.defineCommand('relaisConsume', { lua: CONSUME_SCRIPT });
+  }
+  return r;
+}
+
+/**
+ * Counts one attempt against every `limits` entry (key → limit) at once, atomically:
+ * allowed only when every counter is below its limit, in which case each is incremented.
+ */
+export async function consumeAll(
+  redis: Redis,
+  limits: Array<[key: string, limit: number]>,
+  windowSeconds: number,
+): Promise<Decision> {
+  const keys = limits.map(([key]) => key);
+  const [allowed, count, ttl] = await scripted(redis).relaisConsume(
+    keys.length,
+    ...keys,
+    ...limits.map(([, limit]) => limit),
+    windowSeconds,
+  );
+  return { allowed: allowed === 1, count, retryAfterSeconds: Math.max(ttl, 0) };
+}
+
+/** One counter: counts this attempt and says whether it is allowed. */
+export function consume(
+  redis: Redis,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<Decision> {
+  return consumeAll(redis, [[key, limit]], windowSeconds);
+}
+
+/** Gives back one attempt (a sign-in that succeeded was not a failure). */
+export async function release(redis: Redis, key: string): Promise<void> {
+  await redis.decr(key);
 }
 
 export async function reset(redis: Redis, key: string): Promise<void> {
   await redis.del(key);
+}
+
+/** 429 with Retry-After, in whole minutes for people. */
+export function tooMany(message: string, retryAfterSeconds: number): Boom.Boom {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  const error = Boom.tooManyRequests(
+    `${message} Try again in ${Math.ceil(seconds / 60)} minute(s).`,
+  );
+  error.output.headers['Retry-After'] = String(seconds);
+  return error;
 }

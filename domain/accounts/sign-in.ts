@@ -1,7 +1,7 @@
 import Boom from '@hapi/boom';
 import type { AppContext } from '../context';
 import { Account } from '../models';
-import { hit, peek, reset } from '../rate-limit';
+import { consumeAll, release, reset, tooMany } from '../rate-limit';
 import { verifyPassword } from './passwords';
 import { createSession, type NewSession, type SessionMeta } from './sessions';
 
@@ -10,9 +10,11 @@ export interface SignInResult extends NewSession {
 }
 
 /**
- * E-mail + password sign-in. Failures are counted per account and per IP in Redis over a
- * window; past either limit every attempt is refused with 429 (even a right password), so
- * that guessing is slow whatever the attacker rotates.
+ * E-mail + password sign-in. Attempts are counted per account and per IP in Redis over a
+ * window, atomically and BEFORE the password is checked: the count and the decision are
+ * one Redis script, so that parallel attempts cannot all slip under the limit. Past either
+ * limit every attempt is refused with 429 (even a right password), so that guessing is
+ * slow whatever the attacker rotates. A successful sign-in gives its attempts back.
  */
 export async function signIn(
   ctx: AppContext,
@@ -25,19 +27,16 @@ export async function signIn(
   const accountKey = `login:fail:account:${normalized}`;
   const ipKey = `login:fail:ip:${meta.ip ?? 'unknown'}`;
 
-  const [perAccount, perIp] = await Promise.all([peek(redis, accountKey), peek(redis, ipKey)]);
-  const blocked =
-    perAccount.count >= config.loginMaxPerAccount
-      ? perAccount
-      : perIp.count >= config.loginMaxPerIp
-        ? perIp
-        : null;
-  if (blocked) {
-    const error = Boom.tooManyRequests(
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(blocked.retryAfterSeconds / 60)} minute(s).`,
-    );
-    error.output.headers['Retry-After'] = String(blocked.retryAfterSeconds);
-    throw error;
+  const decision = await consumeAll(
+    redis,
+    [
+      [accountKey, config.loginMaxPerAccount],
+      [ipKey, config.loginMaxPerIp],
+    ],
+    config.loginWindowSeconds,
+  );
+  if (!decision.allowed) {
+    throw tooMany('Too many failed sign-in attempts.', decision.retryAfterSeconds);
   }
 
   const account = await Account.query(ctx.db)
@@ -46,14 +45,10 @@ export async function signIn(
     .first();
   const ok = await verifyPassword(account?.password_hash ?? null, password);
   if (!account || !ok) {
-    await Promise.all([
-      hit(redis, accountKey, config.loginWindowSeconds),
-      hit(redis, ipKey, config.loginWindowSeconds),
-    ]);
     ctx.logger.info({ email: normalized, ip: meta.ip }, 'sign-in failed');
     throw Boom.unauthorized('Incorrect e-mail or password');
   }
-  await reset(redis, accountKey);
+  await Promise.all([reset(redis, accountKey), release(redis, ipKey)]);
   const session = await createSession(ctx, account.id, 'password', meta);
   return { ...session, account };
 }

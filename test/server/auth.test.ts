@@ -89,6 +89,58 @@ describe('sign-in with e-mail and password', () => {
     expect(other.statusCode).toBe(401);
   });
 
+  it('holds the account limit under 60 parallel attempts from 60 addresses', async () => {
+    const user = await createUser(app.ctx);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        app.server.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: user.email, password: `wrong-${i}` },
+          remoteAddress: `192.0.2.${i + 1}`,
+        }),
+      ),
+    );
+    const codes = results.map((r) => r.statusCode);
+    // Exactly the limit (3) were checked against the password; every other one was refused
+    // before, so a burst guesses no faster than a sequence.
+    expect(codes.filter((c) => c === 401)).toHaveLength(3);
+    expect(codes.filter((c) => c === 429)).toHaveLength(57);
+  });
+
+  it('holds the IP limit under 90 parallel attempts from one address', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        app.server.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: `burst-${i}@example.test`, password: 'x' },
+          remoteAddress: '203.0.113.77',
+        }),
+      ),
+    );
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(10);
+    expect(codes.filter((c) => c === 429)).toHaveLength(80);
+  });
+
+  it('gives its attempts back on success: a user who mistypes and then signs in is not locked', async () => {
+    const user = await createUser(app.ctx);
+    const attempt = (password: string) =>
+      app.server.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: user.email, password },
+        remoteAddress: '198.51.100.200',
+      });
+    // 4 rounds of 2 typos then the right password: 8 failures for an account limit of 3.
+    // A success clears the account's count; the IP's counts failures only (8 < 10).
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 2; i++) expect((await attempt('typo')).statusCode).toBe(401);
+      expect((await attempt(user.password)).statusCode).toBe(201);
+    }
+  });
+
   it('signs out: the token stops working at once', async () => {
     const user = await createUser(app.ctx);
     expect(
