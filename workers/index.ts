@@ -1,14 +1,9 @@
 import type { Worker } from 'bullmq';
 import type { AppContext } from '../domain/context';
-import { createQueue } from '../domain/jobs/queues';
-import {
-  registerInactivitySchedules,
-  registerInvitationSchedules,
-  registerMaintenanceSchedules,
-} from '../domain/jobs/schedules';
 import { startInactivityWorker } from './inactivity';
 import { startInvitationWorkers } from './invitations';
 import { startMaintenanceWorker } from './maintenance';
+import { keepSchedules } from './schedules';
 
 export interface Workers {
   workers: Worker[];
@@ -18,15 +13,7 @@ export interface Workers {
 
 /** Starts every worker of the system in this process and declares the schedules. */
 export async function startWorkers(ctx: AppContext): Promise<Workers> {
-  const maintenance = createQueue(ctx.config, 'maintenance');
-  await registerMaintenanceSchedules(maintenance, 'Europe/Paris');
-  await maintenance.close();
-  const invitations = createQueue(ctx.config, 'invitations');
-  await registerInvitationSchedules(invitations, 'Europe/Paris');
-  await invitations.close();
-  const inactivity = createQueue(ctx.config, 'inactivity');
-  await registerInactivitySchedules(inactivity, ctx.config.inactivity);
-  await inactivity.close();
+  const schedules = await keepSchedules(ctx);
 
   const workers = [
     startMaintenanceWorker(ctx),
@@ -48,6 +35,7 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
   return {
     workers,
     async close() {
+      await schedules.close();
       await Promise.all(workers.map((w) => w.close()));
     },
   };

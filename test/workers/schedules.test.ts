@@ -1,0 +1,63 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../domain/context';
+import { bullPrefix } from '../../domain/jobs/queues';
+import { bullConnection } from '../../domain/redis';
+import { startWorkers, type Workers } from '../../workers';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { testConfig } from '../helpers/server';
+
+let redis: PrivateRedis;
+let database: TestDatabase;
+let workers: Workers;
+let ctx: ReturnType<typeof createContext>;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  database = await createTestDatabase();
+  ctx = createContext(testConfig(database, { REDIS_URL: redis.url }), { db: database.db });
+  workers = await startWorkers(ctx);
+});
+afterAll(async () => {
+  await workers?.close();
+  ctx?.redis.disconnect();
+  await redis?.stop();
+  await database?.drop();
+});
+
+async function schedulerIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of ['maintenance', 'invitations', 'inactivity']) {
+    const queue = new Queue(name, {
+      connection: bullConnection(redis.url),
+      prefix: bullPrefix(ctx.config),
+    });
+    try {
+      ids.push(...(await queue.getJobSchedulers()).map((s) => s.key));
+    } finally {
+      await queue.close();
+    }
+  }
+  return ids.sort();
+}
+
+const ALL = ['inactivity-scan', 'invitations-expire', 'invitations-sweep', 'purge-sessions'];
+
+describe('job schedulers', () => {
+  it('come back by themselves after Redis restarts empty', async () => {
+    expect(await schedulerIds()).toEqual(ALL);
+    await redis.kill();
+    await redis.start();
+    // The restarted Redis has no data: the sweep, the expiry and the daily scan would never
+    // run again. The running workers declare them again when they reconnect.
+    const deadline = Date.now() + 15_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      ids = await schedulerIds();
+      if (ids.length === ALL.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ids).toEqual(ALL);
+  });
+});
