@@ -32,7 +32,7 @@ export async function runInactivityScan(ctx: AppContext, queue: Queue): Promise<
   const planned = await planReminders(ctx);
   const pending = await queuedReminders(ctx);
   // The scan runs at night: SMS wait for the end of the quiet hours, like invitations.
-  const smsDelay = quietHoursDelayMs(new Date(), ctx.config.invitations);
+  const smsDelay = quietHoursDelayMs(ctx.now(), ctx.config.invitations);
   await queue.addBulk(
     pending.map(({ id, channel }) => ({
       name: 'remind',
