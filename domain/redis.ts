@@ -10,5 +10,9 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 }
 
 export function bullConnection(url: string): Redis {
-  return createRedis(url, { maxRetriesPerRequest: null, enableAutoPipelining: false });
+  const connection = createRedis(url, { maxRetriesPerRequest: null, enableAutoPipelining: false });
+  // BullMQ reports connection errors on its queues' and workers' own 'error' events, which
+  // their owners log; without a listener here ioredis would also print each retry.
+  connection.on('error', () => undefined);
+  return connection;
 }
