@@ -1,18 +1,25 @@
 import * as NesModule from '@hapi/nes/lib/client';
 import { type ApiOptions, RelaisApi } from './rest';
+import { Sequencer } from './sequencer';
 import type { Conversation, ConversationSummary, Message, ServerEvent } from './types';
 
 /**
  * The realtime side of the client: one nes connection, one subscription (the user's own
  * path), and the guarantee the app relies on — every message arrives once:
  *
- * - nes replays nothing after a reconnect, so after every (re)connection the client asks
- *   the server what changed since its watermark (`GET /api/conversations?activeSince=`)
- *   and fetches, for each conversation it knows, the messages after the last seq it has
- *   (`GET …/messages?after=`); events arriving meanwhile are merged;
- * - messages are de-duplicated by id;
+ * - messages reach the app once each and in seq order per conversation; a seq that skips
+ *   (an event lost, whatever the cause) is noticed and the gap fetched before the newer
+ *   message is handed over (sequencer.ts);
+ * - nes replays nothing after a reconnect, so after every (re)connection, and when the
+ *   server says events were lost (`sync.required`, after a Redis outage), the client asks
+ *   what changed since its watermark (`GET /api/conversations?activeSince=`) and fills,
+ *   for each conversation it knows, everything after the highest seq it holds *without a
+ *   hole* (not the highest it has seen: a live event may have jumped ahead meanwhile);
+ * - a catch-up or gap fetch that fails is retried (backoff), and by the next one anyway;
  * - when the server refuses the token (expired or revoked while disconnected), nes stops
- *   reconnecting: the client emits `expired` and waits for `reauthenticate(token)`.
+ *   reconnecting: the client emits `expired` and waits for `reauthenticate(token)`. nes
+ *   also stops after any other refused hello (a node still starting): the client
+ *   reconnects by itself then.
  */
 type NesClientInstance = import('@hapi/nes/lib/client').Client;
 type NesError = import('@hapi/nes/lib/client').NesError;
@@ -40,7 +47,7 @@ export interface RealtimeEvents {
   disconnected: { willReconnect: boolean };
   /** The server refused the credentials: call reauthenticate() with a fresh token. */
   expired: { statusCode: number; message: string };
-  /** Catch-up after a (re)connection finished. */
+  /** Catch-up (after a (re)connection, `sync.required` or `sync()`) finished. */
   synced: { conversations: number; messages: number };
   error: Error;
 }
@@ -61,15 +68,15 @@ export interface RealtimeOptions extends ApiOptions {
   deliveryAckMs?: number;
 }
 
-const SEEN_LIMIT = 10_000;
+/** Longest wait before retrying a failed catch-up or reconnection by ourselves (ms). */
+const MAX_RETRY_MS = 30_000;
 
 export class RealtimeClient {
   readonly api: RelaisApi;
   private readonly nes: NesClientInstance;
   private readonly listeners = new Map<keyof RealtimeEvents, Set<Listener<unknown>>>();
-  /** Last seq the app has for each conversation it knows. */
-  private readonly known = new Map<number, number>();
-  private readonly seen = new Set<string>();
+  /** Per conversation: in-order, once-only delivery and gap detection. */
+  private readonly sequencer: Sequencer;
   private watermark: string | null = null;
   private accountId: number | null;
   private subscribed = false;
@@ -78,6 +85,13 @@ export class RealtimeClient {
   /** Delivery receipts waiting to be sent: conversation → highest seq received. */
   private readonly acks = new Map<number, number>();
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A failed catch-up is tried again after this timer (backoff: `retries`). */
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
+  /** nes gave up after a refused hello that was not about credentials: we reconnect. */
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private restarting = false;
 
   constructor(private readonly options: RealtimeOptions) {
     this.api = new RelaisApi({
@@ -87,6 +101,18 @@ export class RealtimeClient {
       },
     });
     this.accountId = options.accountId ?? null;
+    this.sequencer = new Sequencer({
+      emit: (conversationId, message, live) => {
+        this.emit('message', { conversationId, message, live });
+        if (!message.mine) this.acknowledge(conversationId, message.seq);
+      },
+      fetchAfter: (conversationId, after) =>
+        this.api.listMessages(conversationId, { after, limit: 200 }),
+      failed: (err) => {
+        this.emit('error', err as Error);
+        this.retryLater();
+      },
+    });
     if (options.WebSocket) {
       (NesClient as unknown as { WebSocket: unknown }).WebSocket = options.WebSocket;
     }
@@ -110,14 +136,17 @@ export class RealtimeClient {
     return () => set.delete(listener as Listener<unknown>);
   }
 
-  /** Tells the client the app holds this conversation up to `lastSeq` (catch-up resumes there). */
+  /**
+   * Tells the client the app holds every message of this conversation up to `lastSeq`
+   * (loaded by other means): catch-up and gap fetches resume there.
+   */
   track(conversationId: number, lastSeq: number): void {
-    this.known.set(conversationId, Math.max(lastSeq, this.known.get(conversationId) ?? 0));
+    this.sequencer.track(conversationId, lastSeq);
   }
 
-  /** The last seq known for a conversation (undefined when unknown). */
+  /** The seq up to which the app holds every message (undefined when unknown). */
   lastSeq(conversationId: number): number | undefined {
-    return this.known.get(conversationId);
+    return this.sequencer.contiguous(conversationId);
   }
 
   /** Loads a page of the conversation list and tracks what it returns. */
@@ -131,9 +160,9 @@ export class RealtimeClient {
   /** Loads messages (history or newer) and tracks the highest seq seen. */
   async listMessages(conversationId: number, page: Parameters<RelaisApi['listMessages']>[1] = {}) {
     const result = await this.api.listMessages(conversationId, page);
+    for (const m of result.messages) this.sequencer.remember(m.id);
     const last = result.messages[result.messages.length - 1];
     if (last && !result.hasMoreAfter) this.track(conversationId, last.seq);
-    for (const m of result.messages) this.remember(m.id);
     return result;
   }
 
@@ -147,7 +176,7 @@ export class RealtimeClient {
     message: Parameters<RelaisApi['sendMessage']>[1],
   ): Promise<Message> {
     const stored = await this.api.sendMessage(conversationId, message);
-    this.deliver(conversationId, stored, true);
+    this.sequencer.receive(conversationId, stored, true);
     return stored;
   }
 
@@ -172,6 +201,7 @@ export class RealtimeClient {
   }
 
   async connect(): Promise<void> {
+    this.closed = false;
     if (this.accountId === null) this.accountId = (await this.api.me()).id;
     try {
       await this.nes.connect({
@@ -191,7 +221,7 @@ export class RealtimeClient {
       throw err;
     }
     this.subscribed = true;
-    this.emit('connected', { reconnect: false });
+    this.emit('connected', { reconnect: this.restarting });
     await this.sync();
   }
 
@@ -209,11 +239,17 @@ export class RealtimeClient {
 
   async disconnect(): Promise<void> {
     this.subscribed = false;
+    this.closed = true;
+    for (const timer of [this.retryTimer, this.restartTimer]) if (timer) clearTimeout(timer);
+    this.retryTimer = this.restartTimer = null;
     await this.flushAcks();
     await this.nes.disconnect();
   }
 
-  /** Runs a catch-up now (also done automatically after every reconnection). */
+  /**
+   * Runs a catch-up now (done by itself after every reconnection and on `sync.required`;
+   * an app may call it when the page becomes visible or the network comes back).
+   */
   sync(): Promise<void> {
     if (this.syncing) {
       this.resyncRequested = true;
@@ -225,8 +261,10 @@ export class RealtimeClient {
           this.resyncRequested = false;
           await this.catchUp();
         } while (this.resyncRequested);
+        this.retries = 0;
       } catch (err) {
         this.emit('error', err as Error);
+        this.retryLater();
       } finally {
         this.syncing = null;
       }
@@ -238,7 +276,21 @@ export class RealtimeClient {
     return { headers: { authorization: `Bearer ${this.api.getToken()}` } };
   }
 
+  /** Tries a failed catch-up again later (backoff), unless one happens before. */
+  private retryLater(): void {
+    if (this.retryTimer || this.closed) return;
+    const delay = Math.min((this.options.reconnectDelay ?? 1000) * 2 ** this.retries, MAX_RETRY_MS);
+    this.retries++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) void this.sync();
+    }, delay);
+  }
+
   private async catchUp(): Promise<void> {
+    // Gaps whose fetch failed earlier first: those messages are held back from the app.
+    let messages = 0;
+    for (const id of this.sequencer.waiting()) messages += await this.sequencer.fill(id);
     if (!this.watermark) {
       // Nothing loaded yet: only start the watermark from the server's clock.
       const page = await this.api.listConversations({ limit: 1 });
@@ -250,52 +302,44 @@ export class RealtimeClient {
     let cursor: string | undefined;
     let nextWatermark: string | null = null;
     let conversations = 0;
-    let messages = 0;
     do {
       const page = await this.api.listConversations({ activeSince: since, cursor, limit: 50 });
       nextWatermark ??= page.serverTime;
       cursor = page.nextCursor ?? undefined;
       for (const summary of page.conversations) {
         conversations++;
-        const knownSeq = this.known.get(summary.id);
-        if (knownSeq === undefined) {
+        const held = this.sequencer.contiguous(summary.id);
+        if (held === undefined) {
           // New to this client (created or joined while away): the app decides to open it.
           this.track(summary.id, summary.lastSeq);
           this.emit('conversation', { conversation: summary, reason: 'catch-up' });
           continue;
         }
         this.emit('conversation', { conversation: summary, reason: 'catch-up' });
-        if (summary.lastSeq > knownSeq) messages += await this.fetchAfter(summary.id, knownSeq);
+        // From the contiguous seq, read now: a live event that arrived during the list
+        // request does not move it past what is missing.
+        if (summary.lastSeq > held) messages += await this.sequencer.fill(summary.id);
       }
     } while (cursor);
     this.watermark = nextWatermark;
     this.emit('synced', { conversations, messages });
   }
 
-  private async fetchAfter(conversationId: number, after: number): Promise<number> {
-    let count = 0;
-    let from = after;
-    for (;;) {
-      const page = await this.api.listMessages(conversationId, { after: from, limit: 200 });
-      for (const message of page.messages) {
-        if (this.deliver(conversationId, message, false)) count++;
-        from = message.seq;
-      }
-      if (!page.hasMoreAfter || page.messages.length === 0) return count;
-    }
-  }
-
   private handleEvent(event: ServerEvent): void {
     switch (event.type) {
       case 'conversation.created':
-        if (!this.known.has(event.conversation.id)) {
-          this.known.set(event.conversation.id, 0);
+        if (!this.sequencer.has(event.conversation.id)) {
+          this.track(event.conversation.id, 0);
           this.emit('conversation', { conversation: event.conversation, reason: 'created' });
         }
-        this.deliver(event.conversation.id, event.message, true);
+        this.sequencer.receive(event.conversation.id, event.message, true);
         break;
       case 'message.created':
-        this.deliver(event.conversationId, event.message, true);
+        this.sequencer.receive(event.conversationId, event.message, true);
+        break;
+      case 'sync.required':
+        // The server lost events (its Redis went away): what they carried is fetched.
+        void this.sync();
         break;
       case 'read.updated':
         this.emit('read', event);
@@ -304,21 +348,14 @@ export class RealtimeClient {
         this.emit('typing', event);
         break;
       case 'participants.changed':
-        this.known.set(event.conversation.id, this.known.get(event.conversation.id) ?? 0);
+        // Joined just now: the history before is the app's to load, not a gap.
+        if (!this.sequencer.has(event.conversation.id)) {
+          this.track(event.conversation.id, event.conversation.lastSeq);
+        }
         this.emit('participants', event);
         this.emit('conversation', { conversation: event.conversation, reason: 'participants' });
         break;
     }
-  }
-
-  /** Emits a message unless already delivered; returns whether it was new. */
-  private deliver(conversationId: number, message: Message, live: boolean): boolean {
-    if (this.seen.has(message.id)) return false;
-    this.remember(message.id);
-    this.track(conversationId, message.seq);
-    this.emit('message', { conversationId, message, live });
-    if (!message.mine) this.acknowledge(conversationId, message.seq);
-    return true;
   }
 
   private acknowledge(conversationId: number, seq: number): void {
@@ -339,25 +376,38 @@ export class RealtimeClient {
     );
   }
 
-  private remember(id: string): void {
-    this.seen.add(id);
-    if (this.seen.size > SEEN_LIMIT) {
-      // Sets iterate in insertion order: drop the oldest half.
-      let drop = SEEN_LIMIT / 2;
-      for (const old of this.seen) {
-        this.seen.delete(old);
-        if (--drop === 0) break;
-      }
-    }
-  }
-
   private handleError(err: NesError): void {
     // A refused hello (401) stops nes's reconnection for good: surface it.
     if (err?.type === 'server' && (err.statusCode === 401 || err.statusCode === 403)) {
       this.emit('expired', { statusCode: err.statusCode, message: err.message });
       return;
     }
+    // Any other refused hello (a node still starting…) stops nes's reconnection too, but
+    // only credentials are final: reconnect by ourselves.
+    if (err?.type === 'server' && this.subscribed) this.restart(0);
     this.emit('error', err);
+  }
+
+  private restart(attempt: number): void {
+    if (this.restartTimer || this.closed) return;
+    const delay = Math.min(
+      (this.options.reconnectDelay ?? 1000) * 2 ** attempt,
+      this.options.maxReconnectDelay ?? 5000,
+    );
+    this.subscribed = false;
+    this.restartTimer = setTimeout(async () => {
+      this.restartTimer = null;
+      if (this.closed) return;
+      this.restarting = true;
+      try {
+        await this.connect();
+      } catch (err) {
+        const status = (err as NesError)?.statusCode;
+        if (status !== 401 && status !== 403) this.restart(attempt + 1);
+      } finally {
+        this.restarting = false;
+      }
+    }, delay);
   }
 
   private emit<K extends keyof RealtimeEvents>(type: K, payload: RealtimeEvents[K]): void {

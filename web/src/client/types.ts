@@ -133,4 +133,6 @@ export type ServerEvent =
       conversation: Conversation;
       added: ParticipantRef[];
       removed: ParticipantRef[];
-    };
+    }
+  // The server lost events (a Redis outage): catch up.
+  | { type: 'sync.required' };
