@@ -64,6 +64,10 @@ export interface InvitationsConfig {
   retryDelayMs: number;
   /** Queued invitations untouched for this long are re-enqueued by the sweep. */
   sweepAfterSeconds: number;
+  /** GET/POST /join/{token} per client IP and window; unknown links, a stricter count. */
+  joinMaxPerIp: number;
+  joinMaxInvalidPerIp: number;
+  joinWindowSeconds: number;
 }
 
 export interface InactivityConfig {
@@ -144,6 +148,9 @@ const schema = Joi.object({
   INVITATION_MAX_TRIES: Joi.number().integer().min(1).max(20).default(8),
   INVITATION_RETRY_DELAY_MS: Joi.number().integer().min(10).max(3600000).default(5000),
   INVITATION_SWEEP_AFTER_SECONDS: Joi.number().integer().min(5).default(120),
+  JOIN_MAX_PER_IP: Joi.number().integer().min(1).default(30),
+  JOIN_MAX_INVALID_PER_IP: Joi.number().integer().min(1).default(10),
+  JOIN_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
   INACTIVITY_SCAN_TIME: Joi.string()
     .pattern(/^([01]\d|2[0-3]):[0-5]\d$/)
     .default('03:30')
@@ -298,6 +305,9 @@ function messagingConfig(value: any, inactivityDays: number) {
       maxTries: value.INVITATION_MAX_TRIES,
       retryDelayMs: value.INVITATION_RETRY_DELAY_MS,
       sweepAfterSeconds: value.INVITATION_SWEEP_AFTER_SECONDS,
+      joinMaxPerIp: value.JOIN_MAX_PER_IP,
+      joinMaxInvalidPerIp: value.JOIN_MAX_INVALID_PER_IP,
+      joinWindowSeconds: value.JOIN_WINDOW_SECONDS,
     },
     inactivity: {
       scanTime: value.INACTIVITY_SCAN_TIME,

@@ -100,6 +100,12 @@ export interface ParticipantView {
   accountStatus: 'active' | 'inactive' | 'none' | null;
   /** Structures: how many accounts are attached to answer for it (0: may go unanswered, S13). */
   members: number | null;
+  /**
+   * False for an account created from an invitation link whose identity no administrator
+   * has confirmed yet: everyone sees it marked "identité non vérifiée" (issue 10). Directory
+   * professionals and structures are true (an account bound to a professional is verified).
+   */
+  identityVerified: boolean;
   addedAt: string;
 }
 
@@ -119,6 +125,7 @@ interface ParticipantRow {
   acc_first: string | null;
   acc_last: string | null;
   acc_active: boolean | null;
+  acc_verified: boolean | null;
   members: number | null;
 }
 
@@ -136,6 +143,7 @@ export async function participantsOf(
             s.name AS structure_name, s.city AS structure_city,
             acc.id AS acc_id, acc.first_name AS acc_first, acc.last_name AS acc_last,
             (acc.last_active_at > now() - make_interval(days => ?)) AS acc_active,
+            acc.identity_verified AS acc_verified,
             CASE WHEN p.structure_id IS NOT NULL THEN
               (SELECT count(*) FROM structure_members m WHERE m.structure_id = p.structure_id)::int
             END AS members
@@ -169,6 +177,7 @@ function toView(r: ParticipantRow): ParticipantView {
       city: r.structure_city,
       accountStatus: null,
       members: r.members ?? 0,
+      identityVerified: true,
     };
   }
   const first = r.kind === 'professional' ? r.pro_first : r.acc_first;
@@ -184,5 +193,6 @@ function toView(r: ParticipantRow): ParticipantView {
     city: null,
     accountStatus: status,
     members: null,
+    identityVerified: r.kind === 'professional' || r.acc_verified !== false,
   };
 }

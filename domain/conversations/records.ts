@@ -18,7 +18,13 @@ export interface MessageRecord {
   seq: number;
   body: string;
   createdAt: string;
-  sender: { accountId: number; firstName: string; lastName: string } | null;
+  /** `identityVerified` false: an account from an invitation link not yet confirmed (issue 10). */
+  sender: {
+    accountId: number;
+    firstName: string;
+    lastName: string;
+    identityVerified: boolean;
+  } | null;
   /** Set when the sender answered on behalf of a structure (S19). */
   structure: { id: number; name: string } | null;
 }
@@ -43,6 +49,7 @@ export interface MessageRow {
   structure_id: number | null;
   sender_first: string | null;
   sender_last: string | null;
+  sender_verified: boolean | null;
   structure_name: string | null;
 }
 
@@ -61,6 +68,7 @@ export function messagesQuery(db: Knex) {
       'm.structure_id',
       'a.first_name as sender_first',
       'a.last_name as sender_last',
+      'a.identity_verified as sender_verified',
       's.name as structure_name',
     );
 }
@@ -77,6 +85,7 @@ export function toMessageRecord(r: MessageRow): MessageRecord {
           accountId: Number(r.sender_account_id),
           firstName: r.sender_first ?? '',
           lastName: r.sender_last ?? '',
+          identityVerified: r.sender_verified !== false,
         }
       : null,
     structure: r.structure_id ? { id: Number(r.structure_id), name: r.structure_name ?? '' } : null,

@@ -15,6 +15,8 @@ export interface StructureMemberEntry {
   profession: string | null;
   role: 'member' | 'manager';
   status: Exclude<AccountStatus, 'invited' | 'none'>;
+  /** False: attached, but who they are is not confirmed yet ("identité non vérifiée"). */
+  identityVerified: boolean;
 }
 
 export async function listStructureMembers(
@@ -28,7 +30,7 @@ export async function listStructureMembers(
     `SELECT a.id AS account_id, a.professional_id,
        coalesce(nullif(a.first_name, ''), p.first_name, '') AS first_name,
        coalesce(nullif(a.last_name, ''), p.last_name, '') AS last_name,
-       p.profession_label, m.role, ${accountStatusSql('a', viewer.inactivityDays)} AS status
+       p.profession_label, m.role, a.identity_verified, ${accountStatusSql('a', viewer.inactivityDays)} AS status
      FROM structure_members m JOIN accounts a ON a.id = m.account_id
      LEFT JOIN professionals p ON p.id = a.professional_id
      WHERE m.structure_id = ?
@@ -46,6 +48,7 @@ export async function listStructureMembers(
         profession: r.profession_label,
         role: r.role,
         status: r.status,
+        identityVerified: r.identity_verified,
       }),
     ),
   };

@@ -161,7 +161,12 @@ export async function checkLimits(
 ): Promise<void> {
   const { maxPerInviterPerDay, maxPerTargetPerWeek } = ctx.config.invitations;
   await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [LOCK_INVITER, inviterId]);
-  await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [LOCK_TARGET, target.address]);
+  // One address whatever its case or `+tag` (user+1@x, User+2@x…): the database's
+  // invitation_address_key is the one definition, used for the lock and the count.
+  await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(invitation_address_key(?)))', [
+    LOCK_TARGET,
+    target.address,
+  ]);
   const byInviter = await trx('invitation_attempts')
     .where('inviter_account_id', inviterId)
     .where('created_at', '>', trx.raw("now() - interval '1 day'"))
@@ -176,7 +181,7 @@ export async function checkLimits(
   }
   const byTarget = await trx('invitation_attempts')
     .where((q) => {
-      q.where('address', target.address);
+      q.whereRaw('invitation_address_key(address) = invitation_address_key(?)', [target.address]);
       if (target.professionalId) q.orWhere('professional_id', target.professionalId);
     })
     .where('created_at', '>', trx.raw("now() - interval '7 days'"))

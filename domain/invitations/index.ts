@@ -23,6 +23,7 @@ export {
   LinkUnusableError,
   lookupInvitationLink,
 } from './join';
+export { admitJoinRequest, countUnknownLink } from './join-throttle';
 export {
   expireInvitations,
   getInvitation,

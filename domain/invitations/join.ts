@@ -1,6 +1,11 @@
+import type { Knex } from 'knex';
 import { createSession, hashPassword } from '../accounts';
 import type { AppContext } from '../context';
+import { audienceOf, loadConversation } from '../conversations';
+import { NOW_MS } from '../conversations/load';
 import type { Locale } from '../models';
+import { publishEvent } from '../realtime';
+import { recordMembershipRequest } from '../structures';
 import { invitationErrors } from './errors';
 import { hashInvitationToken, TOKEN_PATTERN } from './tokens';
 
@@ -69,7 +74,9 @@ export async function lookupInvitationLink(ctx: AppContext, token: string): Prom
       lastName: row.p_last_name ?? '',
       profession: row.p_profession ?? null,
       structure: row.s_name ?? row.p_structure ?? null,
-      email: row.channel === 'email' ? row.address : null,
+      // A directory contact address is often a practice's shared contact@: it proves
+      // nothing about who opens the link, so it is never offered as their sign-in e-mail.
+      email: row.channel === 'email' && row.address_source === 'typed' ? row.address : null,
       mobile: row.channel === 'sms' ? row.address : null,
       locale: row.locale,
       inviterName: row.inviter_name,
@@ -96,18 +103,23 @@ export interface Joined {
   accountId: number;
   token: string;
   expiresAt: Date;
-  /** The conversations that waited for the newcomer (as a professional or a structure). */
+  /** The conversations the new account sees: only the one the inviter shared, if any. */
   conversationIds: number[];
   /** The invitation's own conversation, if it named one. */
   conversationId: number | null;
 }
 
 /**
- * Joining through an invitation (S16): one transaction creates the account linked to the
- * directory professional (or attached to the invited structure), marks this invitation
- * accepted (and the professional's other open invitations, now pointless), so the link
- * cannot be used twice. The conversations naming the professional or structure are then
- * the account's: they were waiting for it.
+ * Joining through an invitation (S16). Holding the link proves control of an address,
+ * nothing more (issue 10), so the new account:
+ * - is NOT bound to the invited professional: the claim is kept
+ *   (`claimed_professional_id`) until `verifyIdentity` confirms it;
+ * - is NOT made a member of an invited structure: a membership request waits for the
+ *   structure's administrators;
+ * - gets its own seat in the one conversation the inviter chose to share, so the access
+ *   layer (domain/conversations/access.ts) shows it that conversation and nothing else.
+ * The link is checked before the password is hashed (argon2 is the expensive part), then
+ * again under a row lock in the transaction, so it cannot be used twice.
  */
 export async function acceptInvitation(
   ctx: AppContext,
@@ -115,14 +127,14 @@ export async function acceptInvitation(
   input: JoinInput,
   meta: { ip?: string | null; userAgent?: string | null } = {},
 ): Promise<Joined> {
+  const early = stateOf(await findByToken(ctx, token));
+  if (early !== 'valid') throw new LinkUnusableError(early);
   const passwordHash = await hashPassword(input.password);
   const { accountId, invitation } = await ctx.db.transaction(async (trx) => {
-    const locked = TOKEN_PATTERN.test(token)
-      ? await trx('invitations')
-          .where('token_hash', hashInvitationToken(token))
-          .forUpdate()
-          .first('id')
-      : undefined;
+    const locked = await trx('invitations')
+      .where('token_hash', hashInvitationToken(token))
+      .forUpdate()
+      .first('id');
     const row = locked ? await findByToken({ ...ctx, db: trx }, token) : undefined;
     const state = stateOf(row);
     if (state !== 'valid') throw new LinkUnusableError(state);
@@ -135,7 +147,10 @@ export async function acceptInvitation(
     }
     const [account] = await trx('accounts')
       .insert({
-        professional_id: row.professional_id,
+        professional_id: null,
+        claimed_professional_id: row.professional_id,
+        invitation_id: row.id,
+        identity_verified: false,
         email,
         mobile: row.channel === 'sms' ? row.address : null,
         password_hash: passwordHash,
@@ -144,44 +159,72 @@ export async function acceptInvitation(
         locale: input.locale ?? row.locale,
       })
       .returning('id');
+    const accountId = Number(account.id);
     if (row.structure_id) {
-      await trx('structure_members')
-        .insert({ structure_id: row.structure_id, account_id: account.id })
-        .onConflict(['structure_id', 'account_id'])
-        .ignore();
+      await recordMembershipRequest(trx, {
+        structureId: row.structure_id,
+        accountId,
+        invitationId: row.id,
+      });
     }
-    const accepted = {
+    if (row.conversation_id) await shareConversation(trx, row, accountId);
+    // Only this link is used up: the professional's other invitations stay open until the
+    // identity is verified, so the real person can still join through their own.
+    await trx('invitations').where({ id: row.id }).update({
       status: 'accepted',
-      accepted_account_id: account.id,
+      accepted_account_id: accountId,
       updated_at: trx.fn.now(),
-    };
-    await trx('invitations')
-      .where({ id: row.id })
-      .update({ ...accepted, accepted_at: trx.fn.now() });
-    if (row.professional_id) {
-      await trx('invitations')
-        .where({ professional_id: row.professional_id })
-        .whereIn('status', ['queued', 'sent', 'delivered', 'failed'])
-        .update(accepted);
-    }
-    return { accountId: account.id as number, invitation: row };
+      accepted_at: trx.fn.now(),
+    });
+    return { accountId, invitation: row };
   });
 
   const session = await createSession(ctx, accountId, 'invitation', meta);
-  const waiting = await ctx
-    .db('conversation_participants')
-    .whereNull('left_at')
-    .where((q) => {
-      if (invitation.professional_id) q.orWhere('professional_id', invitation.professional_id);
-      if (invitation.structure_id) q.orWhere('structure_id', invitation.structure_id);
-    })
-    .distinct('conversation_id')
-    .orderBy('conversation_id');
+  const conversationId: number | null = invitation.conversation_id
+    ? Number(invitation.conversation_id)
+    : null;
+  if (conversationId) await announceNewcomer(ctx, conversationId, accountId);
   return {
     accountId,
     token: session.token,
     expiresAt: session.expiresAt,
-    conversationIds: waiting.map((w) => Number(w.conversation_id)),
-    conversationId: invitation.conversation_id,
+    conversationIds: conversationId ? [conversationId] : [],
+    conversationId,
   };
+}
+
+/** The newcomer's own seat in the conversation the inviter shared (kind 'account'). */
+async function shareConversation(
+  trx: Knex.Transaction,
+  row: { conversation_id: number; inviter_account_id: number },
+  accountId: number,
+) {
+  await trx('conversation_participants').insert({
+    conversation_id: row.conversation_id,
+    kind: 'account',
+    account_id: accountId,
+    added_by: row.inviter_account_id,
+  });
+  await trx('conversations')
+    .where({ id: row.conversation_id })
+    .update({ last_activity_at: trx.raw(NOW_MS) });
+}
+
+/** The other participants learn that someone joined (as when a participant is added). */
+async function announceNewcomer(ctx: AppContext, conversationId: number, accountId: number) {
+  try {
+    const [conversation, audience] = await Promise.all([
+      loadConversation(ctx.db, conversationId, ctx.config.inactivityDays),
+      audienceOf(ctx.db, conversationId),
+    ]);
+    await publishEvent(ctx, audience, {
+      type: 'participants.changed',
+      conversation,
+      added: [{ kind: 'account', id: accountId }],
+      removed: [],
+    });
+  } catch (err) {
+    // The account exists and the seat is committed: clients catch up on their next sync.
+    ctx.logger.warn({ err, conversationId }, 'join not announced');
+  }
 }

@@ -19,6 +19,17 @@ export class Account extends Model {
   is_admin!: boolean;
   last_active_at!: Date | null;
   disabled_at!: Date | null;
+  /** False for an account created from an invitation link until its identity is confirmed. */
+  identity_verified!: boolean;
+  /** The directory entry the invitation named; bound (professional_id) only on verification. */
+  claimed_professional_id!: number | null;
+  /** The invitation that created the account, if one did. */
+  invitation_id!: number | null;
+  identity_verified_at!: Date | null;
+  identity_verified_by!: number | null;
+  identity_verification_method!: string | null;
+  identity_rejected_at!: Date | null;
+  identity_rejected_by!: number | null;
   created_at!: Date;
   updated_at!: Date;
   professional?: Professional | null;

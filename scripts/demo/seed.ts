@@ -64,6 +64,9 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
             last_name: p.lastName,
             is_admin: p.isAdmin ?? false,
             last_active_at: new Date(now - p.idleDays * DAY),
+            // The demo cast is who the seed says it is: verified by the seed itself.
+            identity_verified_at: new Date(now),
+            identity_verification_method: 'seed',
           })
           .returning('id');
         if (p.memberOf) {
@@ -73,7 +76,9 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
           await trx('structure_members').insert({
             structure_id: structure.id,
             account_id: account.id,
-            role: 'member',
+            // The installation's administrator also administers their structure in the demo,
+            // so that membership requests have someone to go to.
+            role: p.isAdmin ? 'manager' : 'member',
           });
         }
       }
@@ -97,6 +102,8 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
             first_name: o.first_name,
             last_name: o.last_name,
             last_active_at: new Date(now - (i % 3 === 2 ? 31 + ((i * 7) % 60) : i % 10) * DAY),
+            identity_verified_at: new Date(now),
+            identity_verification_method: 'seed',
           }),
         ),
       );

@@ -11,6 +11,8 @@ export function presentAccount(account: Account) {
     timeZone: account.time_zone,
     professionalId: account.professional_id,
     isAdmin: account.is_admin,
+    /** False until an administrator confirms who an invitation-made account is (issue 10). */
+    identityVerified: account.identity_verified,
   };
 }
 

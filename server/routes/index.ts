@@ -1,9 +1,11 @@
 import type { ServerRoute } from '@hapi/hapi';
+import { identityRoutes } from './admin/identity';
 import { authRoutes } from './auth';
 import { conversationRoutes } from './conversations';
 import { directoryRoutes } from './directory';
 import { invitationRoutes } from './invitations';
 import { healthRoute, readyRoute } from './ops/health';
+import { structureRoutes } from './structures';
 
 /** Every REST route of the server. Each area exports its list; add one line per area. */
 export const routes: ServerRoute[] = [
@@ -13,4 +15,6 @@ export const routes: ServerRoute[] = [
   ...conversationRoutes,
   ...directoryRoutes,
   ...invitationRoutes,
+  ...structureRoutes,
+  ...identityRoutes,
 ];

@@ -162,7 +162,7 @@ describe('POST /api/invitations', () => {
 });
 
 describe('the invitation link', () => {
-  it('opens a prefilled sign-up page; joining creates the linked account and opens the waiting conversation; single use', async () => {
+  it('opens a prefilled sign-up page; joining creates an unverified account that sees the shared conversation; single use', async () => {
     const me = await someone();
     const { professional, structure } = await directoryProfessional(app.ctx, {
       firstName: 'Romain',
@@ -181,7 +181,8 @@ describe('the invitation link', () => {
     expect(form.headers['content-type']).toMatch(/text\/html/);
     expect(html(form)).toContain('value="Romain"');
     expect(html(form)).toContain('value="Leger"');
-    expect(html(form)).toContain(`value="${structure.email}"`);
+    // The directory's contact address is not offered as the sign-in e-mail (issue 10).
+    expect(html(form)).not.toContain(`value="${structure.email}"`);
     expect(html(form)).toContain('Mathilde Durand vous invite');
 
     const joined = await call(app.server, 'POST', `/join/${token}`, {
@@ -196,7 +197,12 @@ describe('the invitation link', () => {
     expect(joined.body.conversationIds).toEqual([conversation.id]);
     expect(joined.body.conversationId).toBe(conversation.id);
     const account = await app.ctx.db('accounts').where({ id: joined.body.accountId }).first();
-    expect(account.professional_id).toBe(professional.id);
+    // Bound to the directory entry only once an administrator verifies it (identity.test.ts).
+    expect(account).toMatchObject({
+      professional_id: null,
+      claimed_professional_id: professional.id,
+      identity_verified: false,
+    });
     const conversations = await call(app.server, 'GET', '/api/conversations', {
       token: joined.body.token,
     });
@@ -227,7 +233,7 @@ describe('the invitation link', () => {
     ).toBeUndefined();
   });
 
-  it('invites a structure through its directory contact; joining attaches the newcomer to it', async () => {
+  it('invites a structure through its directory contact; joining asks its administrators to attach the newcomer', async () => {
     const me = await someone();
     const { structure } = await directoryProfessional(app.ctx, {
       structureName: 'EHPAD Les Tilleuls',
@@ -253,7 +259,12 @@ describe('the invitation link', () => {
       .db('structure_members')
       .where({ structure_id: structure.id, account_id: joined.body.accountId })
       .first();
-    expect(member).toBeDefined();
+    expect(member).toBeUndefined();
+    const request = await app.ctx
+      .db('structure_membership_requests')
+      .where({ structure_id: structure.id, account_id: joined.body.accountId })
+      .first();
+    expect(request).toMatchObject({ status: 'pending', invitation_id: created.body.id });
   });
 
   it('a form post re-renders the form with the problem', async () => {

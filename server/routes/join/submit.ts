@@ -11,6 +11,7 @@ import { ctxOf } from '../../types';
 import { signUpPage, unusablePage } from './form';
 import { escapeHtml, page, wantsJson } from './html';
 import { JOIN_TEXTS, langOf } from './texts';
+import { countUnknown, joinThrottle } from './throttle';
 
 const payload = Joi.object({
   firstName: Joi.string().trim().min(1).max(100).required(),
@@ -23,9 +24,10 @@ const payload = Joi.object({
 });
 
 /**
- * Joining: creates the account linked to the directory professional, marks the link used,
- * and (JSON clients) returns a session and the conversations that waited. A form post gets
- * a page: the form again with the problem, or "your account is ready".
+ * Joining: creates the account (not bound to the directory identity it claims until that is
+ * verified, see domain/invitations/join.ts), marks the link used, and (JSON clients)
+ * returns a session and the conversation the inviter shared. A form post gets a page: the
+ * form again with the problem, or "your account is ready". Throttled per address.
  */
 export const joinSubmitRoute: ServerRoute = {
   method: 'POST',
@@ -34,6 +36,7 @@ export const joinSubmitRoute: ServerRoute = {
     auth: false,
     // Public by design: the invitation link is the credential.
     plugins: { relais: { public: true } },
+    ext: joinThrottle,
     tags: ['api'],
     description: 'Create an account from an invitation link (form post or JSON)',
     validate: {
@@ -44,6 +47,7 @@ export const joinSubmitRoute: ServerRoute = {
         const ctx = ctxOf(request);
         const { token } = request.params as { token: string };
         const lookup = await lookupInvitationLink(ctx, token);
+        if (lookup.state === 'unknown') await countUnknown(request);
         const values = (request.payload ?? {}) as Record<string, string>;
         if (lookup.state !== 'valid') {
           return unusablePage(
@@ -92,6 +96,7 @@ export const joinSubmitRoute: ServerRoute = {
       });
     } catch (err) {
       if (err instanceof LinkUnusableError) {
+        if (err.state === 'unknown') await countUnknown(request);
         if (json)
           throw Boom.resourceGone(`This invitation link is ${err.state}`, { state: err.state });
         return unusablePage(h, err.state, lang, ctx.config.publicUrl);
