@@ -28,6 +28,8 @@ export class ConversationController implements ReactiveController {
   #id: number | null = null;
   #abort: AbortController | null = null;
   #lastMarked = 0;
+  /** A message came while the page was loading: it may be newer than the page. */
+  #arrivedWhileLoading = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -87,6 +89,7 @@ export class ConversationController implements ReactiveController {
     }
     const abort = new AbortController();
     this.#abort = abort;
+    this.#arrivedWhileLoading = false;
     this.status = 'loading';
     this.host.requestUpdate();
     try {
@@ -104,6 +107,9 @@ export class ConversationController implements ReactiveController {
       this.status = 'ready';
       this.error = null;
       void this.#markRead();
+      // Not shown (the page was not there yet) and perhaps not in the page either: fetch
+      // after what the page holds, or it would wait for the next message to be noticed.
+      if (this.#arrivedWhileLoading) void this.catchUp();
     } catch (err) {
       if (abort.signal.aborted) return;
       this.status = 'error';
@@ -181,7 +187,11 @@ export class ConversationController implements ReactiveController {
 
   #onRealtime = (event: Event) => {
     const e = (event as CustomEvent<RealtimeEvent>).detail;
-    if (this.#id === null || this.status !== 'ready') return;
+    if (this.#id === null) return;
+    if (this.status === 'loading' && e.type === 'message' && e.conversationId === this.#id) {
+      this.#arrivedWhileLoading = true;
+    }
+    if (this.status !== 'ready') return;
     if (e.type === 'message' && e.conversationId === this.#id) {
       if (e.message.seq > this.lastSeq + 1) {
         void this.catchUp(); // A gap: fetch what is missing, in order.

@@ -6,6 +6,12 @@ import type { RelaisSession } from './session';
  * (web/src/client: nes, automatic reconnection, catch-up of what was missed, de-duplicated
  * messages) and relays them to the session's elements as `realtime` events. A refused
  * token ends the session (the app shows the sign-in again).
+ *
+ * A laptop that slept, or a tab the browser froze, may hold a websocket that looks alive
+ * while events went nowhere (nes notices only at its next heartbeat, up to 30 s later):
+ * when the page becomes visible again or the browser says it is back online, the client
+ * runs a catch-up (one conversation-list request when nothing changed), at most every
+ * few seconds.
  */
 export interface RealtimeLink {
   client: RealtimeClient;
@@ -43,6 +49,7 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
     }),
     client.on('disconnected', () => session.setConnected(false)),
     client.on('expired', () => session.expire()),
+    catchUpOnWake(client),
   ];
   let closed = false;
   const connect = async (attempt: number): Promise<void> => {
@@ -64,5 +71,31 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
       for (const f of off) f();
       await client.disconnect().catch(() => undefined);
     },
+  };
+}
+
+const WAKE_SYNC_MIN_MS = 5000;
+
+/** Catch-up when the page is shown again or the network is back; returns the unhook. */
+function catchUpOnWake(client: RealtimeClient): () => void {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return () => undefined;
+  let connected = false;
+  let last = 0;
+  const offConnected = client.on('connected', () => {
+    connected = true;
+  });
+  const wake = () => {
+    // Before the first connection the connect loop is in charge; hidden pages wait.
+    if (!connected || document.visibilityState !== 'visible') return;
+    if (Date.now() - last < WAKE_SYNC_MIN_MS) return;
+    last = Date.now();
+    void client.sync();
+  };
+  document.addEventListener('visibilitychange', wake);
+  window.addEventListener('online', wake);
+  return () => {
+    offConnected();
+    document.removeEventListener('visibilitychange', wake);
+    window.removeEventListener('online', wake);
   };
 }
