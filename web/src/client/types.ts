@@ -19,6 +19,8 @@ export interface Participant extends ParticipantRef {
   accountStatus: 'active' | 'inactive' | 'none' | null;
   /** Structures: number of attached members (0: the message may go unanswered, S13). */
   members: number | null;
+  /** False: an account from an invitation link whose identity is not confirmed yet. */
+  identityVerified: boolean;
   addedAt: string;
 }
 
@@ -39,7 +41,13 @@ export interface Message {
   seq: number;
   body: string;
   createdAt: string;
-  sender: { accountId: number; firstName: string; lastName: string } | null;
+  sender: {
+    accountId: number;
+    firstName: string;
+    lastName: string;
+    /** False: "identité non vérifiée" (an invitation-made account not yet confirmed). */
+    identityVerified: boolean;
+  } | null;
   /** Set when the message was sent on behalf of a structure (S19). */
   structure: { id: number; name: string } | null;
   /** Sent by the signed-in account. */

@@ -19,6 +19,18 @@ import { theme } from '../styles/theme';
 import './relais-invite';
 
 /**
+ * Shown beside a participant or a sender whose account came from an invitation link and
+ * whose identity no administrator has confirmed: holding a link proves an address, not
+ * who someone is (issue 10), so every reader is told.
+ */
+function unverifiedBadge() {
+  return html` <span class="unverified" part="unverified" title=${msg(
+    'Compte créé par une invitation : son identité n’a pas encore été confirmée par un administrateur.',
+    { id: 'identity.unverified-title' },
+  )}>${msg('identité non vérifiée', { id: 'identity.unverified' })}</span>`;
+}
+
+/**
  * One conversation: messages in real time, read receipts, and the answer box. A member of
  * a participating structure chooses to answer in person or on behalf of the structure
  * (S19); such answers show "MSF, expédié par MATHILDE le 30/03/26 à 12:25:32" (S20).
@@ -36,6 +48,7 @@ import './relais-invite';
  * @csspart messages - The list of messages.
  * @csspart message - Each message bubble (also `mine` on the user's own).
  * @csspart signature - The line under a message (S20).
+ * @csspart unverified - The "identité non vérifiée" badge beside a participant or a sender.
  * @csspart receipt - "Lu par …" under the user's own messages (also `delivered` on
  *   "Distribué à …": received by their devices, not read yet).
  * @csspart composer - The answer form.
@@ -71,6 +84,17 @@ export class RelaisConversation extends LitElement {
         margin: 0.2rem 0 0;
         font-size: 0.9rem;
         color: var(--_muted);
+      }
+      .unverified {
+        display: inline-block;
+        margin-inline-start: 0.35em;
+        padding: 0 0.4em;
+        border: 1px solid currentColor;
+        border-radius: 0.6em;
+        color: var(--relais-warning-color, #8a4b00);
+        font-size: 0.8em;
+        font-weight: normal;
+        white-space: nowrap;
       }
       .participants .structure {
         font-weight: 700;
@@ -285,7 +309,7 @@ export class RelaisConversation extends LitElement {
                     : p.kind === 'professional' && p.accountStatus === 'inactive'
                       ? html` <span class="muted">(${msg('inactif', { id: 'conversation.inactive' })})</span>`
                       : nothing
-                }</span>`,
+                }${p.identityVerified === false ? unverifiedBadge() : nothing}</span>`,
             )}
           </p>
         </div>
@@ -364,7 +388,9 @@ export class RelaisConversation extends LitElement {
       list.map((r) => [r.firstName, r.lastName].filter(Boolean).join(' ')).join(', ');
     return html`<li class=${mine ? 'mine' : ''} data-seq=${m.seq}>
       <div class="bubble" part=${mine ? 'message mine' : 'message'}>${m.body}</div>
-      <div class="signature" part="signature">${signatureLine(m, tz)}</div>
+      <div class="signature" part="signature">${signatureLine(m, tz)}${
+        m.sender?.identityVerified === false ? unverifiedBadge() : nothing
+      }</div>
       ${
         readers.length
           ? html`<div class="receipt" part="receipt">

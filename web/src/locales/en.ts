@@ -7,6 +7,9 @@ import { str } from '@lit/localize';
 export const templates = {
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
+  'identity.unverified': 'identity not verified',
+  'identity.unverified-title':
+    'Account created from an invitation: its identity has not been confirmed by an administrator yet.',
   'signin.lead': 'Secure messaging between professionals',
   'signin.email': 'E-mail address',
   'signin.password': 'Password',
