@@ -3,9 +3,10 @@ import Joi from 'joi';
 import { findExistingConversations, type ParticipantRef } from '../../../domain/conversations';
 import { presentExisting } from '../../presenters/conversation';
 import { ctxOf, userOf } from '../../types';
+import { id, text } from '../../validation';
 import { matricule, structureId } from './schemas';
 
-const ids = Joi.array().items(Joi.number().integer().positive()).single().max(100).default([]);
+const ids = Joi.array().items(id).single().max(100).default([]);
 
 export const existingConversationsRoute: ServerRoute = {
   method: 'GET',
@@ -24,7 +25,7 @@ export const existingConversationsRoute: ServerRoute = {
         account: ids,
         onBehalfOf: structureId,
         patientIns: matricule,
-        patientReference: Joi.string().trim().min(1).max(200),
+        patientReference: text(200).trim().min(1),
       }),
     },
   },

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { type ListOptions, listConversations } from '../../../domain/conversations';
 import { presentSummary } from '../../presenters/conversation';
 import { ctxOf, userOf } from '../../types';
+import { isoDate, oneTo, text } from '../../validation';
 import { matricule, structureId } from './schemas';
 
 export const listConversationsRoute: ServerRoute = {
@@ -17,12 +18,12 @@ export const listConversationsRoute: ServerRoute = {
       'with activity since then: the realtime client’s catch-up after a reconnect.',
     validate: {
       query: Joi.object({
-        limit: Joi.number().integer().min(1).max(100).default(20),
-        cursor: Joi.string().max(200),
+        limit: oneTo(100).default(20),
+        cursor: text(200),
         patientIns: matricule,
-        patientReference: Joi.string().trim().min(1).max(200),
+        patientReference: text(200).trim().min(1),
         structureId,
-        activeSince: Joi.date().iso(),
+        activeSince: isoDate,
       }),
     },
   },

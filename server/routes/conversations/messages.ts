@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { listMessages, type NewMessage, sendMessage } from '../../../domain/conversations';
 import { presentMessage } from '../../presenters/message';
 import { ctxOf, userOf } from '../../types';
+import { oneTo, seq } from '../../validation';
 import { body, conversationIdParams, messageId, structureId } from './schemas';
 
 export const listMessagesRoute: ServerRoute = {
@@ -17,9 +18,9 @@ export const listMessagesRoute: ServerRoute = {
     validate: {
       params: conversationIdParams,
       query: Joi.object({
-        before: Joi.number().integer().min(1),
-        after: Joi.number().integer().min(0),
-        limit: Joi.number().integer().min(1).max(200).default(50),
+        before: seq.min(1),
+        after: seq,
+        limit: oneTo(200).default(50),
       }).oxor('before', 'after'),
     },
   },

@@ -7,6 +7,7 @@ import {
   readMarkers,
 } from '../../../domain/conversations';
 import { ctxOf, userOf } from '../../types';
+import { seq } from '../../validation';
 import { conversationIdParams, messageId } from './schemas';
 
 export const markReadRoute: ServerRoute = {
@@ -17,7 +18,7 @@ export const markReadRoute: ServerRoute = {
     description: 'Mark the conversation read up to `seq` (never moves backwards)',
     validate: {
       params: conversationIdParams,
-      payload: Joi.object({ seq: Joi.number().integer().min(0).required() }),
+      payload: Joi.object({ seq: seq.required() }),
     },
   },
   async handler(request) {
@@ -36,7 +37,7 @@ export const markDeliveredRoute: ServerRoute = {
       'Acknowledge reception up to `seq` (delivery receipts; the client library does it)',
     validate: {
       params: conversationIdParams,
-      payload: Joi.object({ seq: Joi.number().integer().min(0).required() }),
+      payload: Joi.object({ seq: seq.required() }),
     },
   },
   async handler(request) {

@@ -1,15 +1,16 @@
 import Joi from 'joi';
 import { BODY_MAX, SUBJECT_MAX } from '../../../domain/conversations';
 import { matriculeProblem, normalizeMatricule } from '../../../domain/patients';
+import { id, text } from '../../validation';
 
 /** Shared request shapes of the conversation routes. */
 export const conversationIdParams = Joi.object({
-  id: Joi.number().integer().positive().required(),
+  id: id.required(),
 });
 
 export const recipient = Joi.object({
   kind: Joi.string().valid('professional', 'structure', 'account').required(),
-  id: Joi.number().integer().positive().required(),
+  id: id.required(),
 }).label('Recipient');
 
 export const recipients = Joi.array().items(recipient).min(1).max(100);
@@ -31,20 +32,20 @@ export const patient = Joi.object({
       .pattern(/^[0-2](\.\d+)+$/)
       .max(64)
       .allow(null),
-    birthName: Joi.string().trim().min(1).max(100).required(),
-    firstName: Joi.string().trim().min(1).max(100).required(),
+    birthName: text(100).trim().min(1).required(),
+    firstName: text(100).trim().min(1).required(),
     birthDate: Joi.string()
       .pattern(/^\d{4}-\d{2}-\d{2}$/)
       .required(),
     sex: Joi.string().valid('M', 'F', 'I').required(),
   }),
-  reference: Joi.string().trim().min(1).max(200),
+  reference: text(200).trim().min(1),
 })
   .xor('ins', 'reference')
   .allow(null)
   .label('Patient');
 
-export const subject = Joi.string().trim().min(1).max(SUBJECT_MAX);
-export const body = Joi.string().min(1).max(BODY_MAX);
+export const subject = text(SUBJECT_MAX).trim().min(1);
+export const body = text(BODY_MAX).min(1);
 export const messageId = Joi.string().guid({ version: ['uuidv4', 'uuidv7'] });
-export const structureId = Joi.number().integer().positive();
+export const structureId = id;

@@ -1,7 +1,8 @@
 import Joi from 'joi';
+import { id, oneTo, text } from '../../validation';
 
 /** Shared Joi pieces of the directory routes. */
-export const id = Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER);
+export { id };
 export const entryKind = Joi.string().valid('professional', 'structure');
 export const entryParams = Joi.object({ kind: entryKind.required(), id: id.required() });
 // Printable text only: letters (any script), digits, spaces and the punctuation of names.
@@ -17,12 +18,12 @@ export const searchQuery = Joi.object({
   profession: field,
   place: field,
   kind: Joi.string().valid('all', 'professional', 'structure').default('all'),
-  page: Joi.number().integer().min(1).max(50).default(1),
-  pageSize: Joi.number().integer().min(1).max(50).default(20),
+  page: oneTo(50).default(1),
+  pageSize: oneTo(50).default(20),
 });
 export const suggestQuery = Joi.object({
   q: field.required(),
-  limit: Joi.number().integer().min(1).max(20).default(10),
+  limit: oneTo(20).default(10),
 });
-export const groupName = Joi.string().trim().min(1).max(80).required();
+export const groupName = text(80).trim().min(1).required();
 export const memberRef = Joi.object({ kind: entryKind.required(), id: id.required() });

@@ -2,8 +2,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { getInvitation, inviteProfessional, type NewInvitation } from '../../../domain/invitations';
 import { ctxOf, userOf } from '../../types';
-
-const id = Joi.number().integer().positive();
+import { id, text } from '../../validation';
 
 export const createInvitationRoute: ServerRoute = {
   method: 'POST',
@@ -30,7 +29,7 @@ export const createInvitationRoute: ServerRoute = {
             .messages({ 'string.pattern.base': '"address" must be a phone number' }),
         }),
         locale: Joi.string().valid('fr', 'en').default('fr'),
-        note: Joi.string().trim().max(280).allow(''),
+        note: text(280).trim().allow(''),
         conversationId: id,
       }).xor('professionalId', 'structureId'),
     },

@@ -2,6 +2,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { getInvitation, listInvitations } from '../../../domain/invitations';
 import { ctxOf, userOf } from '../../types';
+import { id, oneTo } from '../../validation';
 
 export const listInvitationsRoute: ServerRoute = {
   method: 'GET',
@@ -12,8 +13,8 @@ export const listInvitationsRoute: ServerRoute = {
       'My invitations, newest first, with their status: queued, sent, delivered, failed (with a reason), accepted, expired, revoked',
     validate: {
       query: Joi.object({
-        limit: Joi.number().integer().min(1).max(200).default(50),
-        before: Joi.number().integer().positive(),
+        limit: oneTo(200).default(50),
+        before: id,
       }),
     },
   },
@@ -29,7 +30,7 @@ export const getInvitationRoute: ServerRoute = {
   options: {
     tags: ['api'],
     description: 'One of my invitations',
-    validate: { params: Joi.object({ id: Joi.number().integer().positive().required() }) },
+    validate: { params: Joi.object({ id: id.required() }) },
   },
   async handler(request) {
     const { id } = request.params as { id: number };

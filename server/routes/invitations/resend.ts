@@ -2,6 +2,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { resendInvitation } from '../../../domain/invitations';
 import { ctxOf, userOf } from '../../types';
+import { id } from '../../validation';
 
 export const resendInvitationRoute: ServerRoute = {
   method: 'POST',
@@ -10,7 +11,7 @@ export const resendInvitationRoute: ServerRoute = {
     tags: ['api'],
     description: 'Send the invitation again with a new link (the previous link stops working)',
     validate: {
-      params: Joi.object({ id: Joi.number().integer().positive().required() }),
+      params: Joi.object({ id: id.required() }),
       payload: Joi.object({}).allow(null),
     },
   },

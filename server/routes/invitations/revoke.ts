@@ -2,6 +2,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { revokeInvitation } from '../../../domain/invitations';
 import { ctxOf, userOf } from '../../types';
+import { id } from '../../validation';
 
 export const revokeInvitationRoute: ServerRoute = {
   method: 'POST',
@@ -10,7 +11,7 @@ export const revokeInvitationRoute: ServerRoute = {
     tags: ['api'],
     description: 'Cancel the invitation: its link stops working at once',
     validate: {
-      params: Joi.object({ id: Joi.number().integer().positive().required() }),
+      params: Joi.object({ id: id.required() }),
       payload: Joi.object({}).allow(null),
     },
   },

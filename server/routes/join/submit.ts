@@ -8,14 +8,15 @@ import {
   lookupInvitationLink,
 } from '../../../domain/invitations';
 import { ctxOf } from '../../types';
+import { text } from '../../validation';
 import { signUpPage, unusablePage } from './form';
 import { escapeHtml, page, wantsJson } from './html';
 import { JOIN_TEXTS, langOf } from './texts';
 import { countUnknown, joinThrottle } from './throttle';
 
 const payload = Joi.object({
-  firstName: Joi.string().trim().min(1).max(100).required(),
-  lastName: Joi.string().trim().min(1).max(100).required(),
+  firstName: text(100).trim().min(1).required(),
+  lastName: text(100).trim().min(1).required(),
   email: Joi.string().trim().email({ tlds: false }).max(254).required(),
   password: Joi.string().min(12).max(1024).required().messages({
     'string.min': 'The password must be at least 12 characters long',
