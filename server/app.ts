@@ -5,7 +5,9 @@ import HapiSwagger from 'hapi-swagger';
 import type { AppContext } from '../domain/context';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin, validationFailAction } from './plugins/errors';
+import { inputGuardPlugin } from './plugins/input-guard';
 import { realtimePlugin } from './plugins/realtime';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { webPlugin } from './plugins/web';
 import { routes } from './routes';
 import { queueDashboardPlugin } from './routes/admin/queues';
@@ -47,6 +49,12 @@ export async function createServer(
     },
   });
   await server.register(errorsPlugin);
+  // Before any route exists: they guard and label every response, 404s included.
+  await server.register(inputGuardPlugin);
+  await server.register({
+    plugin: securityHeadersPlugin,
+    options: { publicUrl: config.publicUrl },
+  });
   await server.register(authPlugin);
   await server.register({
     plugin: realtimePlugin,

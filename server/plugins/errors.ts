@@ -9,10 +9,14 @@ import type { ValidationError } from 'joi';
 export function validationFailAction(_request: Request, _h: ResponseToolkit, err?: Error): never {
   const details = (err as ValidationError | undefined)?.details ?? [];
   const first = details[0];
-  const field = first?.path.join('.') ?? '';
-  const error = Boom.badRequest(first?.message ?? err?.message ?? 'Invalid request');
+  throw badField(first?.message ?? err?.message ?? 'Invalid request', first?.path.join('.') ?? '');
+}
+
+/** A 400 whose body names the offending field: `{ statusCode, error, message, field }`. */
+export function badField(message: string, field: string): Boom.Boom {
+  const error = Boom.badRequest(message);
   (error.output.payload as unknown as Record<string, unknown>).field = field;
-  throw error;
+  return error;
 }
 
 export const errorsPlugin: Plugin<void> = {

@@ -24,6 +24,13 @@ const PAGE_CSP = [
 ].join('; ');
 
 /**
+ * A name that can be a file of the build: short segments of plain characters. Anything
+ * else is a 404 without touching the file system, where an 8 KB name used to fail with
+ * ENAMETOOLONG and come back as a 500.
+ */
+const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}){0,7}$/;
+
+/**
  * Serves the built web components and the standalone page (sign-in + <relais-app>):
  *   /              web/dist/index.html
  *   /relais.js     the single-file script an intranet includes with one <script> tag
@@ -52,6 +59,7 @@ export const webPlugin: Plugin<void> = {
             .code(503);
         }
         const file = request.params.path ? String(request.params.path) : 'index.html';
+        if (!FILE_NAME.test(file)) throw Boom.notFound('No such file');
         const response = h
           .file(file, { confine: WEB_DIST, etagMethod: 'simple' })
           .header('cache-control', 'no-cache')
