@@ -148,7 +148,8 @@ describe('the client library misses no message', { timeout: 90_000 }, () => {
 
     const outcome = await compare(database.db, emitted, baseline, 15_000);
     report('Redis SIGKILL', outcome);
-    expect(stream.sent).toBeGreaterThan(40);
+    // Sends wait for their publish while Redis is down (1.5 s each at most): fewer of them.
+    expect(outcome.stored).toBeGreaterThan(20);
     expect(outcome).toMatchObject({ missed: 0, duplicates: 0, outOfOrder: 0 });
   });
 

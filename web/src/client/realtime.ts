@@ -1,5 +1,5 @@
 import * as NesModule from '@hapi/nes/lib/client';
-import { type ApiOptions, RelaisApi } from './rest';
+import { ApiError, type ApiOptions, RelaisApi } from './rest';
 import { Sequencer } from './sequencer';
 import type { Conversation, ConversationSummary, Message, ServerEvent } from './types';
 
@@ -110,7 +110,7 @@ export class RealtimeClient {
         this.api.listMessages(conversationId, { after, limit: 200 }),
       failed: (err) => {
         this.emit('error', err as Error);
-        this.retryLater();
+        this.retryLater(err);
       },
     });
     if (options.WebSocket) {
@@ -264,7 +264,7 @@ export class RealtimeClient {
         this.retries = 0;
       } catch (err) {
         this.emit('error', err as Error);
-        this.retryLater();
+        this.retryLater(err);
       } finally {
         this.syncing = null;
       }
@@ -277,7 +277,9 @@ export class RealtimeClient {
   }
 
   /** Tries a failed catch-up again later (backoff), unless one happens before. */
-  private retryLater(): void {
+  private retryLater(err: unknown): void {
+    // A refused token is the app's to renew (onUnauthorized); reauthenticate() syncs.
+    if (err instanceof ApiError && err.status === 401) return;
     if (this.retryTimer || this.closed) return;
     const delay = Math.min((this.options.reconnectDelay ?? 1000) * 2 ** this.retries, MAX_RETRY_MS);
     this.retries++;
