@@ -57,3 +57,24 @@ export const isoDate = Joi.date().iso().min(MIN_DATE).max(MAX_DATE).messages({
   'date.min': '{{#label}} must be a date from the year 1900 on',
   'date.max': '{{#label}} must be a date before the year 10000',
 });
+
+/**
+ * A birth date kept as the string `YYYY-MM-DD`, from the year 1900 on: a day that exists,
+ * or one with an unknown day or month written 00 (identity records have such dates). The
+ * bare pattern used to let `0000-13-45` through.
+ */
+export const calendarDate = Joi.string()
+  .pattern(/^\d{4}-\d{2}-\d{2}$/)
+  .custom((value: string, helpers) => {
+    const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+    const known = new Date(Date.UTC(year, Math.max(month, 1) - 1, Math.max(day, 1)));
+    const exists =
+      month <= 12 &&
+      (day === 0 || known.getUTCDate() === day) &&
+      known.getUTCMonth() === Math.max(month, 1) - 1;
+    return exists && year >= 1900 ? value : helpers.error('date.calendar');
+  })
+  .messages({
+    'string.pattern.base': '{{#label}} must be a date written YYYY-MM-DD',
+    'date.calendar': '{{#label}} must be a real day (00 for an unknown day or month) from 1900 on',
+  });

@@ -11,12 +11,13 @@ import { type ApiResponse, call, startTestApp, type TestApp } from '../helpers/s
 
 let app: TestApp;
 let alice: Person;
+let bob: Person;
 let conversationId: number;
 
 beforeAll(async () => {
   app = await startTestApp();
   alice = await person(app.ctx, 'Alice', 'Input');
-  const bob = await person(app.ctx, 'Bob', 'Input');
+  bob = await person(app.ctx, 'Bob', 'Input');
   const created = await create(app.server, alice.token, [
     { kind: 'professional', id: bob.professionalId },
   ]);
@@ -116,6 +117,25 @@ describe('numbers past their column', () => {
       { token: alice.token },
     );
     expectBadField(date, 'activeSince');
+  });
+});
+
+describe('dates', () => {
+  it('a birth date that is no day (0000-13-45) is a 400 naming it; an unknown day (00) is kept', async () => {
+    const withBirthDate = (birthDate: string) =>
+      create(app.server, alice.token, [{ kind: 'professional', id: bob.professionalId }], {
+        patient: {
+          ins: {
+            matricule: '184127645108946',
+            birthName: 'DUPONT',
+            firstName: 'Jeanne',
+            birthDate,
+            sex: 'F',
+          },
+        },
+      });
+    expectBadField(await withBirthDate('0000-13-45'), 'patient.ins.birthDate');
+    expect((await withBirthDate('1984-12-00')).statusCode).toBeLessThan(300);
   });
 });
 

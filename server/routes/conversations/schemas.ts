@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { BODY_MAX, SUBJECT_MAX } from '../../../domain/conversations';
 import { matriculeProblem, normalizeMatricule } from '../../../domain/patients';
-import { id, text } from '../../validation';
+import { calendarDate, id, text } from '../../validation';
 
 /** Shared request shapes of the conversation routes. */
 export const conversationIdParams = Joi.object({
@@ -34,9 +34,7 @@ export const patient = Joi.object({
       .allow(null),
     birthName: text(100).trim().min(1).required(),
     firstName: text(100).trim().min(1).required(),
-    birthDate: Joi.string()
-      .pattern(/^\d{4}-\d{2}-\d{2}$/)
-      .required(),
+    birthDate: calendarDate.required(),
     sex: Joi.string().valid('M', 'F', 'I').required(),
   }),
   reference: text(200).trim().min(1),
