@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Nes from '@hapi/nes/lib/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, type Person, person, send } from '../conversations/fixtures';
 import { type ApiResponse, call, startTestApp, type TestApp } from '../helpers/server';
@@ -82,6 +83,29 @@ describe('text PostgreSQL cannot store', () => {
     expect(key.body.field).toBe('deep.k\u0000');
     expectBadField(await call(app.server, 'GET', '/relais.js%00.html'), 'path');
     expectBadField(await call(app.server, 'GET', '/%ff'), 'path');
+  });
+});
+
+describe('over the websocket', () => {
+  it('a nes request frame with a NUL in the body gets the same 400 naming `body`', async () => {
+    const client = new Nes.Client(`ws://${app.url.slice('http://'.length)}`);
+    await client.connect({
+      auth: { headers: { authorization: `Bearer ${alice.token}` } },
+      reconnect: false,
+    });
+    try {
+      const sent = client.request({
+        method: 'POST',
+        path: `/api/conversations/${conversationId}/messages`,
+        payload: { id: randomUUID(), body: 'a\u0000b' },
+      });
+      await expect(sent).rejects.toMatchObject({
+        statusCode: 400,
+        data: { field: 'body' },
+      });
+    } finally {
+      await client.disconnect();
+    }
   });
 });
 
