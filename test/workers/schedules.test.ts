@@ -5,16 +5,16 @@ import { bullPrefix } from '../../domain/jobs/queues';
 import { bullConnection } from '../../domain/redis';
 import { startWorkers, type Workers } from '../../workers';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { testConfig } from '../helpers/server';
 
-let redis: PrivateRedis;
+let redis: TestRedis;
 let database: TestDatabase;
 let workers: Workers;
 let ctx: ReturnType<typeof createContext>;
 
 beforeAll(async () => {
-  redis = await startPrivateRedis();
+  redis = await startRedis();
   database = await createTestDatabase();
   ctx = createContext(testConfig(database, { REDIS_URL: redis.url }), { db: database.db });
   workers = await startWorkers(ctx);
