@@ -29,6 +29,8 @@ export interface Config {
   embedMaxAgeSeconds: number;
   integrations: Integration[];
   wsMaxPayloadBytes: number;
+  /** Signed-in websockets one account may hold on one server node. */
+  wsMaxSocketsPerAccount: number;
   shutdownTimeoutMs: number;
   /** Invitations and reminders (issue 6): see docs/invitations.md. */
   delivery: DeliveryConfig;
@@ -115,6 +117,7 @@ const schema = Joi.object({
   EMBED_MAX_AGE_SECONDS: Joi.number().integer().min(10).max(3600).default(300),
   EMBED_INTEGRATIONS: integrationList.allow(''),
   WS_MAX_PAYLOAD_BYTES: Joi.number().integer().min(1024).max(10485760).default(65536),
+  WS_MAX_SOCKETS_PER_ACCOUNT: Joi.number().integer().min(1).max(1000).default(20),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
   SMTP_URL: Joi.string()
     .uri({ scheme: ['smtp', 'smtps'] })
@@ -231,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedMaxAgeSeconds: value.EMBED_MAX_AGE_SECONDS,
     integrations,
     wsMaxPayloadBytes: value.WS_MAX_PAYLOAD_BYTES,
+    wsMaxSocketsPerAccount: value.WS_MAX_SOCKETS_PER_ACCOUNT,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     ...messagingConfig(value, value.INACTIVITY_DAYS),
   };

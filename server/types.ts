@@ -9,6 +9,8 @@ export interface SessionUser {
   accountId: number;
   professionalId: number | null;
   sessionId: number;
+  /** When the session ends (a websocket is closed then, see plugins/realtime-sessions.ts). */
+  sessionExpiresAt: Date;
   firstName: string;
   lastName: string;
   locale: 'fr' | 'en';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../context';
 import { type Account, Session } from '../models';
+import { publishSessionsEnded } from '../realtime';
 
 /**
  * Sessions are opaque bearer tokens: the client keeps the token (memory or storage of its
@@ -103,11 +104,16 @@ export async function isSessionLive(ctx: AppContext, sessionId: number): Promise
   return Boolean(row);
 }
 
+/**
+ * Ends a session: REST refuses its token at once (resolveSession has no cache), and every
+ * server node closes its websockets as soon as the control message arrives.
+ */
 export async function revokeSession(ctx: AppContext, sessionId: number): Promise<void> {
   await Session.query(ctx.db)
     .patch({ revoked_at: new Date() })
     .where({ id: sessionId })
     .whereNull('revoked_at');
+  await publishSessionsEnded(ctx, { sessions: [sessionId] });
 }
 
 /** Deletes sessions that ended more than a day ago (a housekeeping job runs it hourly). */

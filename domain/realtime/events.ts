@@ -32,7 +32,13 @@ export type RealtimeEvent =
       conversation: ConversationRecord;
       added: ParticipantRef[];
       removed: ParticipantRef[];
-    };
+    }
+  /**
+   * Sent by a node to its own sockets, never through Redis: its subscription to the events
+   * channel was lost and is back, so events published meanwhile never reached it. The
+   * client runs its catch-up, as after a reconnection.
+   */
+  | { type: 'sync.required' };
 
 /** What goes through Redis: the event and the accounts it is for. */
 export interface Envelope {

@@ -1,2 +1,7 @@
+export {
+  publishSessionsEnded,
+  realtimeControlChannel,
+  type SessionsEnded,
+} from './control';
 export type { Envelope, RealtimeEvent } from './events';
 export { publishEvent, realtimeChannel } from './publish';

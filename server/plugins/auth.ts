@@ -27,11 +27,12 @@ export const authPlugin: Plugin<void> = {
         if (!resolved) {
           throw Boom.unauthorized('Session expired or revoked: sign in again', 'Bearer');
         }
-        const { sessionId, account } = resolved;
+        const { sessionId, expiresAt, account } = resolved;
         const user: SessionUser = {
           accountId: account.id,
           professionalId: account.professional_id,
           sessionId,
+          sessionExpiresAt: expiresAt,
           firstName: account.first_name,
           lastName: account.last_name,
           locale: account.locale,
