@@ -3,13 +3,15 @@ import Boom from '@hapi/boom';
 import type { Plugin } from '@hapi/hapi';
 import Nes, { type Nes as NesTypes } from '@hapi/nes';
 import Joi from 'joi';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { AppContext } from '../../domain/context';
 import { announceTyping } from '../../domain/conversations';
-import { type Envelope, realtimeChannel } from '../../domain/realtime';
-import { createRedis } from '../../domain/redis';
+import type { Envelope } from '../../domain/realtime';
 import type { SessionUser } from '../types';
 import { presentEvent } from './realtime-events';
-import { scheduleSessionSweep, sweepSessions } from './realtime-sessions';
+import { guardFrames, sealFrames } from './realtime-frames';
+import { SocketSessions, scheduleSessionSweep, sweepSessions } from './realtime-sessions';
+import { startSubscriber } from './realtime-subscriber';
 
 /** How often websocket sessions are re-checked (revoked, expired, account disabled). */
 const SESSION_SWEEP_MS = 30_000;
@@ -36,11 +38,19 @@ type NesSocket = NesTypes.Socket & { auth: { credentials?: { user?: SessionUser 
  * event's audience, presented for each reader (locale, time zone). The node keeps its own
  * account → sockets index, because nes's publish() walks every subscriber of a
  * parameterised path for each message.
+ *
+ * Hardening (issue 10): every frame is checked against the nes protocol before nes reads it
+ * (realtime-frames.ts); our own nes callbacks turn any bug into a Boom error instead of a
+ * TypeError that nes would rethrow as an unhandled rejection; a socket is closed when its
+ * session ends, on every node at once (realtime-sessions.ts, realtime-subscriber.ts); an
+ * account holds at most WS_MAX_SOCKETS_PER_ACCOUNT sockets per node.
  */
 export const realtimePlugin: Plugin<RealtimeOptions> = {
   name: 'relais-realtime',
   dependencies: ['relais-auth'],
   async register(server, options) {
+    const { ctx } = server.app;
+    const sessions = new SocketSessions(ctx.config.wsMaxSocketsPerAccount);
     await server.register({
       plugin: Nes,
       options: {
@@ -48,18 +58,31 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
         // realtime-sessions.ts checks all the node's sockets in one query instead.
         auth: { type: 'direct', route: 'session', timeout: 5000, minAuthVerifyInterval: false },
         heartbeat: { interval: 20000, timeout: 10000 },
-        onMessage: (socket: NesTypes.Socket, message: unknown) =>
-          onClientMessage(server.app.ctx, socket as NesSocket, message),
+        onConnection: guarded(ctx, 'onConnection', async (socket: NesTypes.Socket) =>
+          admit(sessions, socket as NesSocket, ctx.config.wsMaxSocketsPerAccount),
+        ),
+        onDisconnection: (socket: NesTypes.Socket) => sessions.remove(socket as NesSocket),
+        onMessage: guarded(ctx, 'onMessage', (socket: NesTypes.Socket, message: unknown) =>
+          onClientMessage(ctx, socket as NesSocket, message),
+        ),
       },
     });
     // nes gives neither an origin rule that admits Origin-less clients nor a payload bound,
     // but its ws server reads both options on every upgrade, so they are set here.
-    const wss = (server.plugins as { nes?: { _listener?: { _wss?: { options: WsOptions } } } }).nes
+    const wss = (server.plugins as { nes?: { _listener?: { _wss?: WebSocketServer } } }).nes
       ?._listener?._wss;
     if (!wss) throw new Error('nes listener not found: check @hapi/nes version');
-    wss.options.maxPayload = options.maxPayloadBytes;
-    wss.options.verifyClient = ({ origin }: { origin?: string; req: IncomingMessage }) =>
+    const wsOptions = wss.options as WsOptions;
+    wsOptions.maxPayload = options.maxPayloadBytes;
+    wsOptions.verifyClient = ({ origin }: { origin?: string; req: IncomingMessage }) =>
       !origin || options.allowedOrigins.includes(origin);
+    guardFrames(wss, {
+      // A socket's identity is fixed for its life, so that sign-out, expiry and the
+      // per-account limit apply to what the socket really is; a client with a new token
+      // reconnects (the client library's reauthenticate() does).
+      refuse: { reauth: 'Re-authentication is not supported: reconnect with the new token' },
+      onInvalid: (verdict) => ctx.logger.debug({ verdict }, 'invalid websocket frame'),
+    });
 
     const sockets = new Map<number, Set<NesSocket>>();
 
@@ -67,7 +90,7 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
       auth: { mode: 'required' },
       // Authorised at subscribe time: one's own path only. What each event may contain is
       // decided by the domain (the audience is computed from the database per event).
-      async onSubscribe(socket, _path, params) {
+      onSubscribe: guarded(ctx, 'onSubscribe', async (socket, _path, params) => {
         const user = (socket as NesSocket).auth.credentials?.user;
         if (!user || String(user.accountId) !== (params as { accountId: string }).accountId) {
           throw Boom.forbidden('Subscribe to your own events only');
@@ -75,7 +98,7 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
         const set = sockets.get(user.accountId) ?? new Set<NesSocket>();
         sockets.set(user.accountId, set);
         set.add(socket as NesSocket);
-      },
+      }),
       async onUnsubscribe(socket, _path, params) {
         const id = Number((params as { accountId: string }).accountId);
         const set = sockets.get(id);
@@ -84,56 +107,76 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
       },
     });
 
-    const { ctx } = server.app;
-    const subscriber = createRedis(ctx.config.redisUrl, { enableAutoPipelining: false });
-    const channel = realtimeChannel(ctx.config.redisPrefix);
-    subscriber.on('message', (_channel: string, raw: string) => {
-      let envelope: Envelope;
-      try {
-        envelope = JSON.parse(raw) as Envelope;
-      } catch {
-        ctx.logger.error({ raw: raw.slice(0, 200) }, 'malformed realtime envelope');
-        return;
+    /** Hands an event to the node's sockets of one account. */
+    const deliver = (accountId: number, event: Envelope['event']) => {
+      for (const socket of sockets.get(accountId) ?? []) {
+        const user = socket.auth.credentials?.user;
+        if (!user || user.accountId !== accountId) continue;
+        socket.publish(userPath(accountId), presentEvent(event, user)).catch(() => undefined); // a socket closing meanwhile: its client catches up later
       }
-      for (const accountId of envelope.audience) {
-        const set = sockets.get(accountId);
-        if (!set) continue;
-        for (const socket of set) {
-          const user = socket.auth.credentials?.user;
-          // A socket re-authenticated as someone else no longer receives this account's events.
-          if (!user || user.accountId !== accountId) continue;
-          socket
-            .publish(userPath(accountId), presentEvent(envelope.event, user))
-            .catch(() => undefined); // a socket closing meanwhile: its client catches up later
-        }
-      }
-    });
-    subscriber.on('error', (err: Error) =>
-      ctx.logger.warn({ err: err.message }, 'realtime subscriber: Redis unavailable'),
-    );
-    // Subscribed before the server takes requests when Redis is up; when it is down the
-    // server starts anyway (REST works, /ready says Redis is down) and ioredis subscribes
-    // on reconnection. Clients catch up on what they missed.
-    server.ext('onPreStart', async () => {
-      const subscribed = subscriber.subscribe(channel).then(() => true);
-      subscribed.catch(() => undefined);
-      const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref());
-      if (!(await Promise.race([subscribed, timeout]))) {
-        ctx.logger.warn({ channel }, 'realtime subscriber not ready yet: starting anyway');
-      }
-    });
-    server.ext('onPostStop', () => {
-      subscriber.disconnect();
+    };
+
+    startSubscriber(server, ctx, {
+      event(envelope) {
+        for (const accountId of envelope.audience) deliver(accountId, envelope.event);
+      },
+      ended(ended) {
+        const closed = sessions.end(ended);
+        if (closed > 0)
+          ctx.logger.info({ ...ended, closed }, 'websockets of ended sessions closed');
+      },
+      resubscribed() {
+        for (const accountId of sockets.keys()) deliver(accountId, { type: 'sync.required' });
+      },
     });
     scheduleSessionSweep(server, ctx, SESSION_SWEEP_MS);
     server.expose('sweepSessions', () => sweepSessions(server, ctx));
   },
 };
 
+/**
+ * A signed-in socket is registered for sign-out and expiry, or refused with an error on its
+ * hello and closed once the error is sent: nes leaves a socket open after a failed hello
+ * (for the client to read the error), and this one is already authenticated, so its frames
+ * stop being read at once.
+ */
+async function admit(sessions: SocketSessions, socket: NesSocket, max: number): Promise<void> {
+  const refusal = sessions.add(socket);
+  if (!refusal) return;
+  sealFrames((socket as unknown as { _ws: WebSocket })._ws);
+  // nes's disconnect() returns its own Team object, not a promise: nothing to catch.
+  setTimeout(() => void socket.disconnect());
+  if (refusal === 'ended') throw Boom.unauthorized('Session expired or revoked: sign in again');
+  throw Boom.tooManyRequests(
+    `Too many open connections for this account (at most ${max}): close another window`,
+  );
+}
+
+/**
+ * nes rethrows "system" errors (TypeError, RangeError…) from these callbacks, and they end
+ * as unhandled rejections that stop the process. Anything that is not a Boom error becomes
+ * a logged 500 for that one frame.
+ */
+function guarded<A extends unknown[], R>(
+  ctx: AppContext,
+  name: string,
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (Boom.isBoom(err)) throw err;
+      ctx.logger.error({ err }, `realtime ${name} failed`);
+      throw Boom.internal();
+    }
+  };
+}
+
 const clientMessage = Joi.object({
   type: Joi.string().valid('typing').required(),
-  conversationId: Joi.number().integer().positive().required(),
-});
+  conversationId: Joi.number().integer().positive().max(2_147_483_647).required(),
+}).required();
 
 /** Messages a client sends on its socket (nes `client.message()`): typing indicators. */
 async function onClientMessage(ctx: AppContext, socket: NesSocket, message: unknown) {
