@@ -133,7 +133,12 @@ interface GuardOptions {
   /** Frames valid as nes frames that this server still refuses, with the reason. */
   refuse?: Partial<Record<string, string>>;
   onInvalid?: (verdict: Extract<FrameVerdict, { ok: false }>) => void;
+  /** A valid frame nes still failed on (a bug): the socket is closed, the node lives on. */
+  onFailure?: (err: unknown) => void;
 }
+
+/** Close code for a socket closed after a server-side failure on its frame. */
+const INTERNAL_ERROR = 1011;
 
 /** Sockets whose frames are no longer read (being closed by the server). */
 const sealed = new WeakSet<WebSocket>();
@@ -151,25 +156,44 @@ export function sealFrames(ws: WebSocket): void {
 export function guardFrames(wss: WebSocketServer, options: GuardOptions = {}): void {
   wss.on('connection', (ws: WebSocket) => {
     const nesListeners = ws.listeners('message') as Array<
-      (data: RawData, isBinary: boolean) => void
+      (data: RawData, isBinary: boolean) => unknown
     >;
     if (nesListeners.length === 0) return; // refused by nes (stopping, too many connections)
     ws.removeAllListeners('message');
     let invalid = 0;
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (ws.readyState !== ws.OPEN || sealed.has(ws)) return;
-      let verdict = checkFrame(data, isBinary);
-      const refusal = verdict.ok ? options.refuse?.[verdict.type] : undefined;
-      if (verdict.ok && refusal) verdict = { ...verdict, ok: false, message: refusal };
-      if (verdict.ok) {
-        for (const listener of nesListeners) listener(data, isBinary);
-        return;
+    // Last line of defence: nes's handler returns the promise of its processing, and what it
+    // rethrows would otherwise be an unhandled rejection, and an exception here an uncaught
+    // one; either stops the process.
+    const fail = (err: unknown) => {
+      sealed.add(ws);
+      try {
+        options.onFailure?.(err);
+        ws.close(INTERNAL_ERROR, 'Internal error');
+      } catch {
+        ws.terminate();
       }
-      options.onInvalid?.(verdict);
-      ws.send(errorFrame(verdict), () => undefined);
-      if (++invalid >= MAX_INVALID_FRAMES) {
-        sealed.add(ws);
-        ws.close(POLICY_VIOLATION, 'Too many invalid frames');
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        if (ws.readyState !== ws.OPEN || sealed.has(ws)) return;
+        let verdict = checkFrame(data, isBinary);
+        const refusal = verdict.ok ? options.refuse?.[verdict.type] : undefined;
+        if (verdict.ok && refusal) verdict = { ...verdict, ok: false, message: refusal };
+        if (verdict.ok) {
+          for (const listener of nesListeners) {
+            const processing = listener(data, isBinary);
+            if (processing instanceof Promise) processing.catch(fail);
+          }
+          return;
+        }
+        options.onInvalid?.(verdict);
+        ws.send(errorFrame(verdict), () => undefined);
+        if (++invalid >= MAX_INVALID_FRAMES) {
+          sealed.add(ws);
+          ws.close(POLICY_VIOLATION, 'Too many invalid frames');
+        }
+      } catch (err) {
+        fail(err);
       }
     });
   });

@@ -82,6 +82,7 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
       // reconnects (the client library's reauthenticate() does).
       refuse: { reauth: 'Re-authentication is not supported: reconnect with the new token' },
       onInvalid: (verdict) => ctx.logger.debug({ verdict }, 'invalid websocket frame'),
+      onFailure: (err) => ctx.logger.error({ err }, 'websocket frame failed in nes: socket closed'),
     });
 
     const sockets = new Map<number, Set<NesSocket>>();
