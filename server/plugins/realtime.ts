@@ -113,7 +113,8 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
       for (const socket of sockets.get(accountId) ?? []) {
         const user = socket.auth.credentials?.user;
         if (!user || user.accountId !== accountId) continue;
-        socket.publish(userPath(accountId), presentEvent(event, user)).catch(() => undefined); // a socket closing meanwhile: its client catches up later
+        // A socket closing meanwhile: its client catches up when it reconnects.
+        socket.publish(userPath(accountId), presentEvent(event, user)).catch(() => undefined);
       }
     };
 
