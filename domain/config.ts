@@ -26,6 +26,8 @@ export interface Config {
   loginMaxPerAccount: number;
   loginMaxPerIp: number;
   loginWindowSeconds: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (exact IP addresses). */
+  trustedProxies: string[];
   embedMaxAgeSeconds: number;
   integrations: Integration[];
   wsMaxPayloadBytes: number;
@@ -114,6 +116,10 @@ const schema = Joi.object({
   LOGIN_MAX_PER_ACCOUNT: Joi.number().integer().min(1).default(5),
   LOGIN_MAX_PER_IP: Joi.number().integer().min(1).default(30),
   LOGIN_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
+  TRUSTED_PROXIES: Joi.string()
+    .allow('')
+    .pattern(/^[0-9A-Fa-f.:,\s]*$/)
+    .message('TRUSTED_PROXIES must be IP addresses separated by commas'),
   EMBED_MAX_AGE_SECONDS: Joi.number().integer().min(10).max(3600).default(300),
   EMBED_INTEGRATIONS: integrationList.allow(''),
   WS_MAX_PAYLOAD_BYTES: Joi.number().integer().min(1024).max(10485760).default(65536),
@@ -231,6 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxPerAccount: value.LOGIN_MAX_PER_ACCOUNT,
     loginMaxPerIp: value.LOGIN_MAX_PER_IP,
     loginWindowSeconds: value.LOGIN_WINDOW_SECONDS,
+    trustedProxies: String(value.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((ip) => ip.trim())
+      .filter(Boolean),
     embedMaxAgeSeconds: value.EMBED_MAX_AGE_SECONDS,
     integrations,
     wsMaxPayloadBytes: value.WS_MAX_PAYLOAD_BYTES,

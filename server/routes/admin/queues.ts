@@ -8,6 +8,7 @@ import Joi from 'joi';
 import { resolveSession, revokeSession, signIn } from '../../../domain/accounts';
 import { bullPrefix, type QueueName } from '../../../domain/jobs/queues';
 import { bullConnection } from '../../../domain/redis';
+import { clientIp } from '../../client-ip';
 import { escapeHtml, page } from '../join/html';
 
 /**
@@ -120,7 +121,7 @@ export const queueDashboardPlugin: Plugin<unknown> = {
           const { email, password } = request.payload as { email: string; password: string };
           try {
             const result = await signIn(ctx, email, password, {
-              ip: request.info.remoteAddress,
+              ip: clientIp(request),
               userAgent: request.headers['user-agent'] as string | undefined,
             });
             if (!result.account.is_admin) {

@@ -1,6 +1,7 @@
 import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { exchangeEmbedToken } from '../../../domain/accounts';
+import { clientIp } from '../../client-ip';
 import { presentSession } from '../../presenters/account';
 import { ctxOf } from '../../types';
 
@@ -19,7 +20,7 @@ export const embedRoute: ServerRoute = {
   async handler(request, h) {
     const { token } = request.payload as { token: string };
     const result = await exchangeEmbedToken(ctxOf(request), token, {
-      ip: request.info.remoteAddress,
+      ip: clientIp(request),
       userAgent: request.headers['user-agent'] as string | undefined,
     });
     return h.response(presentSession(result)).code(201);

@@ -1,6 +1,7 @@
 import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { signIn } from '../../../domain/accounts';
+import { clientIp } from '../../client-ip';
 import { presentSession } from '../../presenters/account';
 import { ctxOf } from '../../types';
 
@@ -21,7 +22,7 @@ export const loginRoute: ServerRoute = {
   async handler(request, h) {
     const { email, password } = request.payload as { email: string; password: string };
     const result = await signIn(ctxOf(request), email, password, {
-      ip: request.info.remoteAddress,
+      ip: clientIp(request),
       userAgent: request.headers['user-agent'] as string | undefined,
     });
     return h.response(presentSession(result)).code(201);

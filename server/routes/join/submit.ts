@@ -7,6 +7,7 @@ import {
   LinkUnusableError,
   lookupInvitationLink,
 } from '../../../domain/invitations';
+import { clientIp } from '../../client-ip';
 import { ctxOf } from '../../types';
 import { text } from '../../validation';
 import { signUpPage, unusablePage } from './form';
@@ -74,7 +75,7 @@ export const joinSubmitRoute: ServerRoute = {
     const lang = langOf(input.locale);
     try {
       const joined = await acceptInvitation(ctx, token, input, {
-        ip: request.info.remoteAddress,
+        ip: clientIp(request),
         userAgent: request.headers['user-agent'] as string | undefined,
       });
       if (json) {

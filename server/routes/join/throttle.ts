@@ -1,8 +1,9 @@
 import type { Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
 import { admitJoinRequest, countUnknownLink } from '../../../domain/invitations';
+import { clientIp } from '../../client-ip';
 import { ctxOf } from '../../types';
 
-const ipOf = (request: Request) => request.info.remoteAddress || 'unknown';
+const ipOf = (request: Request) => clientIp(request);
 
 /**
  * Route extension of GET and POST /join/{token}: the per-address limit is taken before the
