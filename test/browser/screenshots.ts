@@ -18,7 +18,8 @@ import { DEMO_PASSWORD, seedDemo } from '../../scripts/demo/seed';
 import { startIntranet } from '../../scripts/demo-intranet';
 import { createServer } from '../../server/app';
 import { adminQuery, baseUrl } from '../helpers/pg-admin';
-import { ensureWebBuilt, freePort, launchBrowser, newContext } from './helpers';
+import { freePort } from '../helpers/ports';
+import { ensureWebBuilt, launchBrowser, newContext } from './helpers';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 mkdirSync(out, { recursive: true });

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insKey } from '../../domain/patients';
 import { DEMO_PASSWORD, seedDemo } from '../../scripts/demo/seed';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '../helpers/db';
+import { freePort } from '../helpers/ports';
 import { startTestApp, type TestApp } from '../helpers/server';
-import { ensureWebBuilt, freePort, launchBrowser, newContext, watchErrors } from './helpers';
+import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helpers';
 
 /**
  * The seed card end to end, in Chromium, against the real server and the demo cast

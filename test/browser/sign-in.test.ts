@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../domain/accounts';
 import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
 import { startIntranet } from '../../scripts/demo-intranet';
+import { freePort } from '../helpers/ports';
 import { createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
-import { ensureWebBuilt, freePort, launchBrowser, newContext, watchErrors } from './helpers';
+import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helpers';
 
 let app: TestApp;
 let browser: Browser;

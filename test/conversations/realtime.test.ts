@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMessage } from '../../domain/conversations';
+import { freePort } from '../helpers/ports';
 import { call, startTestApp, type TestApp, testConfig, testContext } from '../helpers/server';
 import {
   attach,
@@ -21,14 +21,6 @@ let node2: TestApp;
 let alice: Person;
 let bruno: Person;
 const clients: Array<{ disconnect(): Promise<void> }> = [];
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Another server node over the same database and Redis prefix. */
 function sibling(port = 0) {

@@ -3,7 +3,10 @@ import { createServer } from 'node:net';
 /** A TCP port free right now on 127.0.0.1 (the kernel picks it; the caller binds it soon). */
 export async function freePort(): Promise<number> {
   const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = srv.address() as { port: number };
   await new Promise((resolve) => srv.close(resolve));
   return port;

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '../helpers/db';
+import { freePort } from '../helpers/ports';
 
 // The production entry points, run as real processes: they start, then stop cleanly on
 // SIGTERM (exit 0, "stopped" logged) instead of dying with work in flight.
@@ -11,14 +11,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(() => database.drop());
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0);
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 function run(entry: string, env: Record<string, string>): { child: ChildProcess; logs: string[] } {
   const child = spawn('node_modules/.bin/tsx', [entry], {
