@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection, createServer as createNetServer } from 'node:net';
 import Nes from '@hapi/nes/lib/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishEvent } from '../../domain/realtime';
+import { until } from '../helpers/ports';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
 
 /**
@@ -12,59 +12,17 @@ import { createUser, startTestApp, type TestApp, type TestUser } from '../helper
  * This test runs its own redis-server (never the shared one), kills it and restarts it.
  */
 
-let port: number;
-let redis: ChildProcess | null = null;
+let redis: TestRedis;
+/** Set while Redis is killed: afterAll starts it again if the test failed then. */
+let redisDown = false;
 let app: TestApp;
 let user: TestUser;
 let client: InstanceType<typeof Nes.Client>;
 const events: Array<{ type: string; conversationId?: number }> = [];
 
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const accepts = () =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  await until(accepts, 5000, 'redis-server listening');
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis;
-  redis = null;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 beforeAll(async () => {
-  port = await freePort();
-  await startRedis();
-  app = await startTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+  redis = await startRedis();
+  app = await startTestApp({ env: { REDIS_URL: redis.url } });
   user = await createUser(app.ctx);
   client = new Nes.Client(`ws://${app.url.slice('http://'.length)}`);
   await client.connect({
@@ -78,9 +36,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.disconnect();
-  if (!redis) await startRedis(); // so that the app's connections close cleanly
+  if (redisDown) await redis.start(); // so that the app's connections close cleanly
   await app?.stop();
-  await killRedis();
+  await redis?.stop();
 });
 
 describe('realtime after a Redis outage', () => {
@@ -94,8 +52,10 @@ describe('realtime after a Redis outage', () => {
     await until(() => events.some((e) => e.conversationId === 1), 3000, 'first event');
     expect(events.filter((e) => e.type === 'sync.required')).toEqual([]);
 
-    await killRedis();
-    await startRedis();
+    await redis.kill();
+    redisDown = true;
+    await redis.start();
+    redisDown = false;
     await until(() => events.some((e) => e.type === 'sync.required'), 10_000, 'sync.required');
     expect(events.find((e) => e.type === 'sync.required')).toEqual({ type: 'sync.required' });
 
