@@ -20,10 +20,7 @@ export async function admitJoinRequest(ctx: AppContext, ip: string): Promise<voi
     ctx.redis.ttl(unknownKey(ip)),
   ]);
   if (Number(unknown ?? 0) >= joinMaxInvalidPerIp) {
-    throw tooMany(
-      'Too many invalid invitation links from your address.',
-      ttl > 0 ? ttl : joinWindowSeconds,
-    );
+    throw tooMany('Too many invalid links from your address.', ttl > 0 ? ttl : joinWindowSeconds);
   }
   const decision = await consume(ctx.redis, allKey(ip), joinMaxPerIp, joinWindowSeconds);
   if (!decision.allowed) {
@@ -39,9 +36,6 @@ export async function countUnknownLink(ctx: AppContext, ip: string): Promise<voi
   const { joinMaxInvalidPerIp, joinWindowSeconds } = ctx.config.invitations;
   const decision = await consume(ctx.redis, unknownKey(ip), joinMaxInvalidPerIp, joinWindowSeconds);
   if (!decision.allowed) {
-    throw tooMany(
-      'Too many invalid invitation links from your address.',
-      decision.retryAfterSeconds,
-    );
+    throw tooMany('Too many invalid links from your address.', decision.retryAfterSeconds);
   }
 }

@@ -236,6 +236,26 @@ describe('reminders', () => {
     }
   });
 
+  it('unsubscribe links cannot be guessed in bulk: unknown tokens are throttled per address', async () => {
+    const guess = (i: number) =>
+      app.server.inject({
+        method: i % 2 ? 'POST' : 'GET',
+        url: `/unsubscribe/${i.toString(16).padStart(64, '0')}`,
+        remoteAddress: '203.0.113.150',
+      });
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await guess(i)).statusCode);
+    // JOIN_MAX_INVALID_PER_IP (10) unknown tokens get their 404; past it, 429 for any link.
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(404));
+    expect(codes.slice(10)).toEqual([429, 429]);
+    const other = await app.server.inject({
+      method: 'GET',
+      url: `/unsubscribe/${'f'.repeat(64)}`,
+      remoteAddress: '198.51.100.150',
+    });
+    expect(other.statusCode).toBe(404);
+  });
+
   it('go by SMS too for users who chose it (one short SMS, no content)', async () => {
     const id = await userInactiveFor(31);
     const user = await account(id);

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { unsubscribeReminders, unsubscribeTarget } from '../../../domain/inactivity';
 import { ctxOf } from '../../types';
 import { escapeHtml, page } from './html';
+import { countUnknown, joinThrottle } from './throttle';
 
 const T = {
   fr: {
@@ -31,6 +32,9 @@ export const unsubscribePageRoute: ServerRoute = {
     auth: false,
     // Public by design: the link works without signing in.
     plugins: { relais: { public: true } },
+    // A token endpoint like the invitation links: the same per-IP limits, unknown tokens
+    // counted against the stricter one.
+    ext: joinThrottle,
     description: 'Reminder unsubscribe page (HTML)',
     validate: { params },
   },
@@ -40,6 +44,7 @@ export const unsubscribePageRoute: ServerRoute = {
     const lang = target?.locale === 'en' ? 'en' : 'fr';
     const t = T[lang];
     if (!target) {
+      await countUnknown(request);
       return page(h, {
         lang,
         title: t.title,
@@ -65,6 +70,7 @@ export const unsubscribeRoute: ServerRoute = {
   options: {
     auth: false,
     plugins: { relais: { public: true } },
+    ext: joinThrottle,
     description: 'Stop inactivity reminders (one-click, no sign-in)',
     validate: {
       params,
@@ -78,6 +84,7 @@ export const unsubscribeRoute: ServerRoute = {
     const lang = target?.locale === 'en' ? 'en' : 'fr';
     const t = T[lang];
     if (!target || !(await unsubscribeReminders(ctx, token))) {
+      if (!target) await countUnknown(request);
       return page(h, {
         lang,
         title: t.title,
