@@ -2,6 +2,7 @@ import Boom from '@hapi/boom';
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
 import { PENDING_STATUSES } from '../invitations/pending';
+import { publishEvent } from '../realtime';
 
 /** How an identity was confirmed: by an installation administrator, later by Pro Santé Connect. */
 export type VerificationMethod = 'admin' | 'pro-sante-connect';
@@ -25,14 +26,14 @@ export async function verifyIdentity(
   professionalId: number,
   { by, method }: { by: number | null; method: VerificationMethod },
 ): Promise<void> {
-  await ctx.db.transaction(async (trx) => {
+  const bound = await ctx.db.transaction(async (trx) => {
     const account = await trx('accounts')
       .where({ id: accountId })
       .forUpdate()
       .first('id', 'professional_id', 'identity_verified');
     if (!account) throw Boom.notFound('No such account');
     if (account.professional_id !== null) {
-      if (Number(account.professional_id) === professionalId) return;
+      if (Number(account.professional_id) === professionalId) return false;
       throw Boom.conflict('This account is already bound to another directory identity');
     }
     const professional = await trx('professionals').where({ id: professionalId }).first('id');
@@ -53,8 +54,12 @@ export async function verifyIdentity(
       .where({ professional_id: professionalId })
       .whereIn('status', [...PENDING_STATUSES, 'failed'])
       .update({ status: 'accepted', accepted_account_id: accountId, updated_at: trx.fn.now() });
+    return true;
   });
+  if (!bound) return;
   ctx.logger.info({ accountId, professionalId, by, method }, 'identity verified');
+  // It now reads everything addressed to the professional, old conversations included.
+  await publishEvent(ctx, [accountId], { type: 'access.changed' });
 }
 
 /**

@@ -34,6 +34,13 @@ export type RealtimeEvent =
       removed: ParticipantRef[];
     }
   /**
+   * What this account may read changed other than by a conversation's participants: its
+   * identity was verified, it was approved into, attached to or detached from a structure.
+   * Conversations it can now read may be old (the catch-up lists only recent activity),
+   * and some it could read may be gone: the client reloads its list from scratch.
+   */
+  | { type: 'access.changed' }
+  /**
    * Sent by a node to its own sockets, never through Redis: its subscription to the events
    * channel was lost and is back, so events published meanwhile never reached it. The
    * client runs its catch-up, as after a reconnection.

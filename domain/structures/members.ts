@@ -1,5 +1,6 @@
 import Boom from '@hapi/boom';
 import type { AppContext } from '../context';
+import { publishEvent } from '../realtime';
 import { requireStructureAdministrator, type StructureActor } from './administrators';
 
 export type MemberRole = 'member' | 'manager';
@@ -38,6 +39,8 @@ export async function attachMember(
       .where({ structure_id: structureId, account_id: accountId, status: 'pending' })
       .update({ status: 'approved', decided_at: trx.fn.now(), decided_by: actor.accountId });
   });
+  // The structure's conversations, however old, are now the member's to read.
+  await publishEvent(ctx, [accountId], { type: 'access.changed' });
   return { structureId, accountId, role, attachedBy: actor.accountId };
 }
 
@@ -55,4 +58,6 @@ export async function detachMember(
     .delete();
   if (!removed) throw Boom.notFound('This account is not attached to this structure');
   ctx.logger.info({ structureId, accountId, by: actor.accountId }, 'structure member detached');
+  // Its open clients drop the structure's conversations (and close an open one).
+  await publishEvent(ctx, [accountId], { type: 'access.changed' });
 }

@@ -1,6 +1,7 @@
 import Boom from '@hapi/boom';
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
+import { publishEvent } from '../realtime';
 import { requireStructureAdministrator, type StructureActor } from './administrators';
 
 export type RequestStatus = 'pending' | 'approved' | 'refused';
@@ -125,7 +126,7 @@ export async function decideMembershipRequest(
   requestId: number,
   decision: 'approve' | 'refuse',
 ): Promise<MembershipRequestView> {
-  await ctx.db.transaction(async (trx) => {
+  const accountId = await ctx.db.transaction(async (trx) => {
     const request = await trx('structure_membership_requests')
       .where({ id: requestId })
       .forUpdate()
@@ -152,6 +153,10 @@ export async function decideMembershipRequest(
         .onConflict(['structure_id', 'account_id'])
         .ignore();
     }
+    return Number(request.account_id);
   });
+  // Approved: the structure's conversations, however old, are now the member's to read.
+  // Refused: nothing changes for the account (a pending request never gave access).
+  if (decision === 'approve') await publishEvent(ctx, [accountId], { type: 'access.changed' });
   return toView(await requestsQuery(ctx.db).where('r.id', requestId).first());
 }
