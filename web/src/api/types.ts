@@ -8,6 +8,8 @@ export interface Account {
   timeZone: string | null;
   professionalId: number | null;
   isAdmin: boolean;
+  /** False until an administrator confirms who an invitation-made account is. */
+  identityVerified?: boolean;
 }
 
 export interface MemberStructure {
@@ -40,6 +42,8 @@ export type RealtimeEvent =
       conversation: Conversation | ConversationSummary;
       reason: 'created' | 'participants' | 'catch-up';
     }
+  /** What the account may read changed: lists reload, an open conversation re-checks. */
+  | { type: 'access' }
   | ({ type: 'read'; conversationId: number } & Omit<
       ReadMarker,
       'accountId' | 'firstName' | 'lastName'

@@ -43,6 +43,13 @@ export interface RealtimeEvents {
   /** Someone else is typing in a conversation (sent every few seconds while they type). */
   typing: Extract<ServerEvent, { type: 'typing' }>;
   participants: Extract<ServerEvent, { type: 'participants.changed' }>;
+  /**
+   * What the account may read changed (identity verified, approved into, attached to or
+   * detached from a structure). The catch-up lists only conversations active since its
+   * watermark, so old ones that became visible are not in it: reload the list from scratch
+   * (and drop what is no longer in it).
+   */
+  access: Record<string, never>;
   connected: { reconnect: boolean };
   disconnected: { willReconnect: boolean };
   /** The server refused the credentials: call reauthenticate() with a fresh token. */
@@ -342,6 +349,9 @@ export class RealtimeClient {
       case 'sync.required':
         // The server lost events (its Redis went away): what they carried is fetched.
         void this.sync();
+        break;
+      case 'access.changed':
+        this.emit('access', {});
         break;
       case 'read.updated':
         this.emit('read', event);

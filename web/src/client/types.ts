@@ -143,4 +143,7 @@ export type ServerEvent =
       removed: ParticipantRef[];
     }
   // The server lost events (a Redis outage): catch up.
-  | { type: 'sync.required' };
+  | { type: 'sync.required' }
+  // What the account may read changed (identity verified, structure approved, attached,
+  // detached): old conversations may have become visible, others gone. Reload the list.
+  | { type: 'access.changed' };

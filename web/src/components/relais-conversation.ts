@@ -17,18 +17,7 @@ import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
 import './relais-invite';
-
-/**
- * Shown beside a participant or a sender whose account came from an invitation link and
- * whose identity no administrator has confirmed: holding a link proves an address, not
- * who someone is (issue 10), so every reader is told.
- */
-function unverifiedBadge() {
-  return html` <span class="unverified" part="unverified" title=${msg(
-    'Compte créé par une invitation : son identité n’a pas encore été confirmée par un administrateur.',
-    { id: 'identity.unverified-title' },
-  )}>${msg('identité non vérifiée', { id: 'identity.unverified' })}</span>`;
-}
+import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
 
 /**
  * One conversation: messages in real time, read receipts, and the answer box. A member of
@@ -59,6 +48,7 @@ function unverifiedBadge() {
 export class RelaisConversation extends LitElement {
   static override styles = [
     theme,
+    unverifiedStyles,
     css`
       :host {
         display: flex;
@@ -84,17 +74,6 @@ export class RelaisConversation extends LitElement {
         margin: 0.2rem 0 0;
         font-size: 0.9rem;
         color: var(--_muted);
-      }
-      .unverified {
-        display: inline-block;
-        margin-inline-start: 0.35em;
-        padding: 0 0.4em;
-        border: 1px solid currentColor;
-        border-radius: 0.6em;
-        color: var(--relais-warning-color, #8a4b00);
-        font-size: 0.8em;
-        font-weight: normal;
-        white-space: nowrap;
       }
       .participants .structure {
         font-weight: 700;
@@ -258,13 +237,18 @@ export class RelaisConversation extends LitElement {
     }
     if (status === 'error') {
       const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
-      return html`${this.#backButton()}<p class="status error" role="alert">
+      return html`${this.#backButton()}<p class="status error" role="alert" data-state=${this.data.lost ? 'lost' : 'error'}>
         ${
-          notFound
-            ? msg('Cette conversation n’existe pas ou vous n’y participez pas.', {
-                id: 'conversation.not-found',
-              })
-            : msg('Impossible de charger la conversation.', { id: 'conversation.error' })
+          this.data.lost
+            ? msg(
+                'Vous n’avez plus accès à cette conversation (votre rattachement ou votre identité a changé).',
+                { id: 'conversation.lost' },
+              )
+            : notFound
+              ? msg('Cette conversation n’existe pas ou vous n’y participez pas.', {
+                  id: 'conversation.not-found',
+                })
+              : msg('Impossible de charger la conversation.', { id: 'conversation.error' })
         }
       </p>`;
     }

@@ -6,6 +6,7 @@ import {
   newMessageId,
   type ReadMarker,
 } from '../api/conversations';
+import { ApiError } from '../api/http';
 import type { RealtimeEvent } from '../api/types';
 import type { RelaisSession } from '../session/session';
 import type { LoadStatus } from './conversations-controller';
@@ -23,6 +24,8 @@ export class ConversationController implements ReactiveController {
   hasMoreBefore = false;
   status: LoadStatus = 'idle';
   error: unknown = null;
+  /** The account lost access while the conversation was open (detached, for instance). */
+  lost = false;
 
   #session: RelaisSession | null = null;
   #id: number | null = null;
@@ -82,6 +85,7 @@ export class ConversationController implements ReactiveController {
     this.messages = [];
     this.readers = [];
     this.#lastMarked = 0;
+    this.lost = false;
     if (!session || id === null) {
       this.status = 'idle';
       this.host.requestUpdate();
@@ -185,9 +189,43 @@ export class ConversationController implements ReactiveController {
     void this.catchUp();
   };
 
+  /**
+   * What the account may read changed: the open conversation is checked again. Gone (404,
+   * 403): `lost`, and the element says so instead of failing on the next send. Still
+   * there: refreshed. Shown as an error before (not readable then): loaded now.
+   */
+  async #recheck(): Promise<void> {
+    const session = this.#session;
+    const id = this.#id;
+    if (!session || id === null) return;
+    if (this.status !== 'ready') {
+      if (this.status === 'error') await this.reload();
+      return;
+    }
+    try {
+      const conversation = await conversationsApi.get(session, id);
+      if (id !== this.#id) return;
+      this.conversation = { ...conversation };
+      this.host.requestUpdate();
+      await this.catchUp();
+    } catch (err) {
+      if (id !== this.#id) return;
+      if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
+        this.lost = true;
+        this.status = 'error';
+        this.error = err;
+        this.host.requestUpdate();
+      }
+    }
+  }
+
   #onRealtime = (event: Event) => {
     const e = (event as CustomEvent<RealtimeEvent>).detail;
     if (this.#id === null) return;
+    if (e.type === 'access') {
+      void this.#recheck();
+      return;
+    }
     if (this.status === 'loading' && e.type === 'message' && e.conversationId === this.#id) {
       this.#arrivedWhileLoading = true;
     }

@@ -8,7 +8,9 @@ export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 /**
  * The signed-in user's conversations, newest activity first (S1), kept current by the
  * session's realtime events (new conversation, new message, read markers) and reloaded
- * after a reconnection.
+ * after a reconnection, and from scratch when what the account may read changed (`access`:
+ * identity verified, structure approved, attached or detached — old conversations appear,
+ * lost ones go).
  */
 export class ConversationsController implements ReactiveController {
   items: ConversationSummary[] = [];
@@ -152,6 +154,10 @@ export class ConversationsController implements ReactiveController {
         });
         return;
       }
+      case 'access':
+        this.nextCursor = null;
+        void this.reload();
+        return;
       case 'read':
         if (e.reader.accountId !== me) return;
         this.#onRead(

@@ -45,6 +45,8 @@ export const templates = {
   'conversation.body': 'Your message',
   'conversation.error': 'The conversation could not be loaded.',
   'conversation.messages': 'Messages',
+  'conversation.lost':
+    'You no longer have access to this conversation (your attachment or your identity changed).',
   'conversation.not-found': 'This conversation does not exist or you are not taking part in it.',
   'conversation.older': 'Earlier messages',
   'conversation.patient': 'Patient:',

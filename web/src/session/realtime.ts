@@ -43,6 +43,14 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
         deliveredAt: e.deliveredAt,
       }),
     ),
+    client.on('access', () => {
+      // Its structures (and so what it answers for, what it administers) may have changed
+      // too: the account is read again first, then the elements reload what they show.
+      void session
+        .loadMe()
+        .catch(() => undefined)
+        .then(() => session.emitRealtime({ type: 'access' }));
+    }),
     client.on('connected', ({ reconnect }) => {
       session.setConnected(true);
       if (reconnect) session.emitReconnected();
