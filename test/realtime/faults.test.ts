@@ -12,7 +12,7 @@ import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { startTestApp, type TestApp, testConfig, testContext } from '../helpers/server';
 import { killServerProcesses, startServerProcess } from '../helpers/server-process';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
-import { compare, type Outcome, recordMessages, startStream } from './stream';
+import { compare, type Outcome, recordMessages, type Stream, startStream } from './stream';
 
 /**
  * Finding 5 of issue 10: the client library must never silently miss a message. A second
@@ -80,116 +80,127 @@ async function baselineOf(client: RealtimeClient) {
   return new Map(page.conversations.map((c) => [c.id, c.lastSeq]));
 }
 
+/** Bruno's client connected through `baseUrl`, and what it holds before anything happens. */
+async function connectedClientOf(bruno: Person, baseUrl: string) {
+  const { client, emitted } = await clientOf(bruno, baseUrl);
+  await client.connect();
+  return { client, emitted, baseline: await baselineOf(client) };
+}
+
+/** A server node in this process over the test database and Redis prefix. */
+async function startNode(): Promise<TestApp> {
+  const app = await startTestApp({ database, env: { REDIS_PREFIX: ctx.config.redisPrefix } });
+  cleanups.push(() => app.stop());
+  return app;
+}
+
 function report(name: string, outcome: Outcome) {
   // The numbers the issue quotes: how many stored messages the client never emitted.
   console.info(`[faults] ${name}: ${JSON.stringify(outcome)}`);
+}
+
+/**
+ * The scenario of the stream tests: Alice posts a steady stream through `senderUrl` while
+ * Bruno's client, connected through `clientUrl`, lives through `fault` (which may stop the
+ * stream itself; it is stopped after it anyway). Then every stored message must have been
+ * emitted exactly once and in order (waiting up to `timeoutMs`).
+ */
+async function streamThroughFault(
+  name: string,
+  { senderUrl, clientUrl, timeoutMs }: { senderUrl: string; clientUrl: string; timeoutMs: number },
+  fault: (stream: Stream) => Promise<void>,
+): Promise<{ stream: Stream; outcome: Outcome }> {
+  const { alice, bruno, ids } = await setUp(senderUrl);
+  const { emitted, baseline } = await connectedClientOf(bruno, clientUrl);
+  const stream = startStream(senderUrl, alice.token, ids);
+  await fault(stream);
+  await stream.stop();
+  const outcome = await compare(database.db, emitted, baseline, timeoutMs);
+  report(name, outcome);
+  expect(outcome).toMatchObject({ missed: 0, duplicates: 0, outOfOrder: 0 });
+  return { stream, outcome };
 }
 
 describe('the client library misses no message', { timeout: 90_000 }, () => {
   it("when the client's server node is SIGKILLed mid-stream and started again on the same port", async () => {
     // Two nodes over the same data: Alice posts through one, Bruno's socket is on the other,
     // which is killed (a crash: no shutdown, sockets just drop) and started again.
-    const sender = await startTestApp({ database, env: { REDIS_PREFIX: ctx.config.redisPrefix } });
-    cleanups.push(() => sender.stop());
-    const port = await freePort();
-    const server = await startServerProcess(port, {
+    const sender = await startNode();
+    const server = await startServerProcess(await freePort(), {
       DATABASE_URL: database.url,
       REDIS_PREFIX: ctx.config.redisPrefix,
     });
-    const { alice, bruno, ids } = await setUp(sender.url);
-    const { client, emitted } = await clientOf(bruno, server.url);
-    await client.connect();
-    const baseline = await baselineOf(client);
-
-    const stream = startStream(sender.url, alice.token, ids);
-    await sleep(1500);
-    await server.kill();
-    await sleep(1000);
-    await server.restart();
-    await sleep(2000);
-    await stream.stop();
-
-    const outcome = await compare(database.db, emitted, baseline, 10_000);
-    report('server SIGKILL', outcome);
+    const { stream } = await streamThroughFault(
+      'server SIGKILL',
+      { senderUrl: sender.url, clientUrl: server.url, timeoutMs: 10_000 },
+      async () => {
+        await sleep(1500);
+        await server.kill();
+        await sleep(1000);
+        await server.restart();
+        await sleep(2000);
+      },
+    );
     expect(stream.sent).toBeGreaterThan(40);
-    expect(outcome).toMatchObject({ missed: 0, duplicates: 0, outOfOrder: 0 });
   });
 
   it('when Redis is SIGKILLed mid-stream and comes back empty a few seconds later', async () => {
     const redis: TestRedis = await startRedis();
     cleanups.push(() => redis.stop());
-    const port = await freePort();
-    const server = await startServerProcess(port, {
+    const server = await startServerProcess(await freePort(), {
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       REDIS_PREFIX: ctx.config.redisPrefix,
     });
-    const { alice, bruno, ids } = await setUp(server.url);
-    const { client, emitted } = await clientOf(bruno, server.url);
-    await client.connect();
-    const baseline = await baselineOf(client);
-
     // Twice. The first time the stream goes on after Redis is back: the next live message
     // shows the gap. The second time it stops while Redis is down: nothing live follows,
     // only the server's `sync.required` (sent by each node when its Redis connection comes
     // back) tells the client to catch up. (Whether a publish ioredis queued during the
     // outage reaches the subscriber depends on which connection comes back first.)
-    const stream = startStream(server.url, alice.token, ids);
-    await sleep(1500);
-    await redis.kill();
-    await sleep(2000);
-    await redis.start();
-    await sleep(1500);
-    await redis.kill();
-    await sleep(1000);
-    await stream.stop();
-    await sleep(1000);
-    await redis.start();
-
-    const outcome = await compare(database.db, emitted, baseline, 15_000);
-    report('Redis SIGKILL', outcome);
+    const { outcome } = await streamThroughFault(
+      'Redis SIGKILL',
+      { senderUrl: server.url, clientUrl: server.url, timeoutMs: 15_000 },
+      async (stream) => {
+        await sleep(1500);
+        await redis.kill();
+        await sleep(2000);
+        await redis.start();
+        await sleep(1500);
+        await redis.kill();
+        await sleep(1000);
+        await stream.stop();
+        await sleep(1000);
+        await redis.start();
+      },
+    );
     // Sends wait for their publish while Redis is down (1.5 s each at most): fewer of them.
     expect(outcome.stored).toBeGreaterThan(20);
-    expect(outcome).toMatchObject({ missed: 0, duplicates: 0, outOfOrder: 0 });
   });
 
   it("when the client's network is cut three times mid-stream", async () => {
-    const app: TestApp = await startTestApp({
-      database,
-      env: { REDIS_PREFIX: ctx.config.redisPrefix },
-    });
-    cleanups.push(() => app.stop());
+    const app = await startNode();
     const proxy: TcpProxy = await startTcpProxy({
       host: '127.0.0.1',
       port: app.server.info.port as number,
     });
     cleanups.push(() => proxy.close());
-    const { alice, bruno, ids } = await setUp(app.url);
     // Bruno goes through the proxy (REST and websocket); Alice talks to the server directly.
-    const { client, emitted } = await clientOf(bruno, proxy.url);
-    await client.connect();
-    const baseline = await baselineOf(client);
-
-    const stream = startStream(app.url, alice.token, ids);
-    for (let cut = 0; cut < 3; cut++) {
-      await sleep(1000);
-      await proxy.cut(700);
-    }
-    await sleep(1500);
-    await stream.stop();
-
-    const outcome = await compare(database.db, emitted, baseline, 10_000);
-    report('network cut ×3', outcome);
+    const { stream } = await streamThroughFault(
+      'network cut ×3',
+      { senderUrl: app.url, clientUrl: proxy.url, timeoutMs: 10_000 },
+      async () => {
+        for (let cut = 0; cut < 3; cut++) {
+          await sleep(1000);
+          await proxy.cut(700);
+        }
+        await sleep(1500);
+      },
+    );
     expect(stream.sent).toBeGreaterThan(40);
-    expect(outcome).toMatchObject({ missed: 0, duplicates: 0, outOfOrder: 0 });
   });
 
   it('fetches the gap when a live message arrives while the catch-up is listing conversations', async () => {
-    const app: TestApp = await startTestApp({
-      database,
-      env: { REDIS_PREFIX: ctx.config.redisPrefix },
-    });
-    cleanups.push(() => app.stop());
+    const app = await startNode();
     const { alice, bruno, ids } = await setUp(app.url);
     const id = ids[0]!;
 
@@ -244,16 +255,10 @@ describe('the client library misses no message', { timeout: 90_000 }, () => {
   });
 
   it('catches up when the server says events were lost (sync.required) and nothing else comes', async () => {
-    const app: TestApp = await startTestApp({
-      database,
-      env: { REDIS_PREFIX: ctx.config.redisPrefix },
-    });
-    cleanups.push(() => app.stop());
+    const app = await startNode();
     const { alice, bruno, ids } = await setUp(app.url);
     const id = ids[0]!;
-    const { client, emitted } = await clientOf(bruno, app.url);
-    await client.connect();
-    const baseline = await baselineOf(client);
+    const { emitted, baseline } = await connectedClientOf(bruno, app.url);
 
     // Stored, but their events are lost (published where no node listens: as during an
     // outage); then the node says so, as it does when its Redis connection comes back.
