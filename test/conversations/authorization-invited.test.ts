@@ -5,6 +5,8 @@ import { call, createUser, startTestApp, type TestApp, type TestUser } from '../
 import { type Joined, joinThrough, listedIds } from '../invitations/identity-fixtures';
 import {
   attach,
+  conversationRoutes,
+  conversationState,
   create,
   insertProfessional,
   insertStructure,
@@ -40,9 +42,7 @@ beforeAll(async () => {
     person(app.ctx, 'Bea', 'Chef'),
   ]);
   unit = await insertStructure(app.ctx, 'Unité A');
-  await app.ctx
-    .db('structure_members')
-    .insert({ structure_id: unit, account_id: boss.account.id, role: 'manager' });
+  await attach(app.ctx, unit, boss.account.id, 'manager');
   const [claimed, confirmed] = await Promise.all([
     insertProfessional(app.ctx, { first_name: 'Paul', last_name: 'Claim' }),
     insertProfessional(app.ctx, { first_name: 'Vera', last_name: 'Verified' }),
@@ -96,34 +96,9 @@ afterAll(async () => {
   await app.stop();
 });
 
-/** Every endpoint touching one conversation, with a valid body (as in authorization.test.ts). */
-function endpoints(conversationId: number, message: string) {
-  const base = `/api/conversations/${conversationId}`;
-  return [
-    ['GET', base, undefined],
-    ['GET', `${base}/messages`, undefined],
-    ['GET', `${base}/messages?after=0`, undefined],
-    ['POST', `${base}/messages`, { id: randomUUID(), body: 'intrusion' }],
-    ['POST', `${base}/read`, { seq: 1 }],
-    ['POST', `${base}/delivered`, { seq: 1 }],
-    ['GET', `${base}/reads`, undefined],
-    ['GET', `${base}/messages/${message}/reads`, undefined],
-    ['POST', `${base}/participants`, { recipients: [pro(alice.professionalId)] }],
-    ['POST', `${base}/leave`, {}],
-  ] as const;
-}
-
-async function snapshot(conversationId: number) {
-  const db = app.ctx.db;
-  return {
-    messages: await db('messages').where({ conversation_id: conversationId }).count({ n: '*' }),
-    participants: await db('conversation_participants')
-      .where({ conversation_id: conversationId })
-      .orderBy('id')
-      .select('*'),
-    markers: await db('read_markers').where({ conversation_id: conversationId }).select('*'),
-  };
-}
+/** Every route touching one of these conversations (as in authorization.test.ts). */
+const endpoints = (conversationId: number) =>
+  conversationRoutes(conversationId, firstMessage, alice.professionalId);
 
 async function existingCount(token: string) {
   const res = await call(
@@ -140,12 +115,12 @@ describe('a conversation addressed to the identity or structure an invitation na
     ['an unverified account (claims the professional)', 'unverified'],
     ['a structure invitation still pending', 'pending'],
   ] as const)('is refused on every route to %s, changing nothing', async (_who, kind) => {
-    const before = await snapshot(addressed);
-    for (const [method, url, payload] of endpoints(addressed, firstMessage)) {
+    const before = await conversationState(app.ctx, addressed);
+    for (const [method, url, payload] of endpoints(addressed)) {
       const res = await call(app.server, method, url, { token: as[kind].token, payload });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
     }
-    expect(await snapshot(addressed)).toEqual(before);
+    expect(await conversationState(app.ctx, addressed)).toEqual(before);
     expect(await listedIds(app, as[kind].token)).toEqual([shared]);
     const filtered = await call(app.server, 'GET', `/api/conversations?structureId=${unit}`, {
       token: as[kind].token,
@@ -164,7 +139,7 @@ describe('a conversation addressed to the identity or structure an invitation na
     expect(summary.unreadCount).toBeGreaterThanOrEqual(2);
     // S17 counts exact participant sets from the reader's own seat: the professional's.
     if (kind === 'verified') expect(await existingCount(token)).toBe(1);
-    for (const [method, url, payload] of endpoints(addressed, firstMessage)) {
+    for (const [method, url, payload] of endpoints(addressed)) {
       if (url.endsWith('/leave') || url.endsWith('/participants')) continue;
       const res = await call(app.server, method, url, {
         token,
@@ -186,7 +161,7 @@ describe('the conversation the inviter shared', () => {
       const list = await call(app.server, 'GET', '/api/conversations', { token });
       const summary = list.body.conversations.find((c: { id: number }) => c.id === shared);
       expect(summary.unreadCount).toBeGreaterThan(0);
-      for (const [method, url] of endpoints(shared, firstMessage).slice(0, 3)) {
+      for (const [method, url] of endpoints(shared).slice(0, 3)) {
         expect((await call(app.server, method, url, { token })).statusCode).toBe(200);
       }
       const sent = await send(app.server, token, shared, `Bonjour de ${kind}`);

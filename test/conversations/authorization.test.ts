@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import * as NesModule from '@hapi/nes/lib/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { call, startTestApp, type TestApp } from '../helpers/server';
 import {
   attach,
+  conversationRoutes,
+  conversationState,
   create,
   insertStructure,
   type Person,
@@ -51,46 +52,22 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-/** Every endpoint touching one conversation, with a valid request body. */
-function endpoints() {
-  const base = `/api/conversations/${conversationId}`;
-  return [
-    ['GET', base, undefined],
-    ['GET', `${base}/messages`, undefined],
-    ['GET', `${base}/messages?after=0`, undefined],
-    ['POST', `${base}/messages`, { id: randomUUID(), body: 'intrusion' }],
-    ['POST', `${base}/read`, { seq: 1 }],
-    ['POST', `${base}/delivered`, { seq: 1 }],
-    ['GET', `${base}/reads`, undefined],
-    ['GET', `${base}/messages/${messageId}/reads`, undefined],
-    ['POST', `${base}/participants`, { recipients: [pro(outsider.professionalId)] }],
-    ['POST', `${base}/leave`, {}],
-  ] as const;
-}
-
-async function snapshot() {
-  const db = app.ctx.db;
-  return {
-    messages: await db('messages').where({ conversation_id: conversationId }).count({ n: '*' }),
-    participants: await db('conversation_participants')
-      .where({ conversation_id: conversationId })
-      .select('*'),
-    markers: await db('read_markers').where({ conversation_id: conversationId }).select('*'),
-  };
-}
-
 describe('who may see a conversation', () => {
   it.each([
     ['a non-participant', () => outsider.token, 404],
     ['a member of another structure', () => otherMember.token, 404],
     ['an anonymous caller', () => undefined, 401],
   ])('refuses every endpoint to %s, changing nothing', async (_who, token, status) => {
-    const before = await snapshot();
-    for (const [method, url, payload] of endpoints()) {
+    const before = await conversationState(app.ctx, conversationId);
+    for (const [method, url, payload] of conversationRoutes(
+      conversationId,
+      messageId,
+      outsider.professionalId,
+    )) {
       const res = await call(app.server, method, url, { token: token(), payload });
       expect(res.statusCode, `${method} ${url}`).toBe(status);
     }
-    expect(await snapshot()).toEqual(before);
+    expect(await conversationState(app.ctx, conversationId)).toEqual(before);
   });
 
   it('leaves the conversation out of their lists and duplicate checks', async () => {

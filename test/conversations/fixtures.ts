@@ -58,8 +58,15 @@ export async function person(
   return { ...user, professionalId };
 }
 
-export async function attach(ctx: AppContext, structureId: number, accountId: number) {
-  await ctx.db('structure_members').insert({ structure_id: structureId, account_id: accountId });
+export async function attach(
+  ctx: AppContext,
+  structureId: number,
+  accountId: number,
+  role?: 'manager',
+) {
+  await ctx
+    .db('structure_members')
+    .insert({ structure_id: structureId, account_id: accountId, ...(role ? { role } : {}) });
 }
 
 export const pro = (id: number) => ({ kind: 'professional' as const, id });
@@ -93,6 +100,40 @@ export async function send(
     token,
     payload: { id: randomUUID(), body, ...extra },
   });
+}
+
+/**
+ * Every route touching one conversation, with a valid request body (the authorisation
+ * matrices call each one as someone who may not): `messageId` is one of its messages,
+ * `invitee` the professional the participants route would add.
+ */
+export function conversationRoutes(conversationId: number, messageId: string, invitee: number) {
+  const base = `/api/conversations/${conversationId}`;
+  return [
+    ['GET', base, undefined],
+    ['GET', `${base}/messages`, undefined],
+    ['GET', `${base}/messages?after=0`, undefined],
+    ['POST', `${base}/messages`, { id: randomUUID(), body: 'intrusion' }],
+    ['POST', `${base}/read`, { seq: 1 }],
+    ['POST', `${base}/delivered`, { seq: 1 }],
+    ['GET', `${base}/reads`, undefined],
+    ['GET', `${base}/messages/${messageId}/reads`, undefined],
+    ['POST', `${base}/participants`, { recipients: [pro(invitee)] }],
+    ['POST', `${base}/leave`, {}],
+  ] as const;
+}
+
+/** What those routes could change in a conversation, to compare before and after. */
+export async function conversationState(ctx: AppContext, conversationId: number) {
+  const db = ctx.db;
+  return {
+    messages: await db('messages').where({ conversation_id: conversationId }).count({ n: '*' }),
+    participants: await db('conversation_participants')
+      .where({ conversation_id: conversationId })
+      .orderBy('id')
+      .select('*'),
+    markers: await db('read_markers').where({ conversation_id: conversationId }).select('*'),
+  };
 }
 
 /** A realtime client (the web library, over the real nes client) for a user of a test app. */
