@@ -100,15 +100,21 @@ export async function call(
   url: string,
   options: { token?: string; payload?: unknown; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse> {
-  const res = await server.inject({
-    method,
-    url,
-    payload: options.payload as object | undefined,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-  });
+  return withBody(
+    await server.inject({
+      method,
+      url,
+      payload: options.payload as object | undefined,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+    }),
+  );
+}
+
+/** An injected response with `body`: its payload parsed as JSON (the raw text if it is not). */
+export function withBody(res: ServerInjectResponse): ApiResponse {
   let body: unknown = null;
   try {
     body = res.payload ? JSON.parse(res.payload) : null;

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ServerInjectResponse } from '@hapi/hapi';
-import type { ApiResponse, TestApp } from '../helpers/server';
-import { call } from '../helpers/server';
+import { type ApiResponse, call, type TestApp, withBody } from '../helpers/server';
 
 /**
  * Joining through an invitation over the real routes, as an outsider would: invite (as
@@ -26,16 +24,6 @@ export async function inviteAndToken(
     .orderBy('attempt', 'desc')
     .first('pending_token');
   return { invitationId: created.body.id, token: attempt.pending_token };
-}
-
-export function withBody(res: ServerInjectResponse): ApiResponse {
-  let body: unknown = null;
-  try {
-    body = res.payload ? JSON.parse(res.payload) : null;
-  } catch {
-    body = res.payload;
-  }
-  return Object.assign(res, { body });
 }
 
 /** GET or POST /join/{token} from a given client address (the per-IP throttle's key). */
