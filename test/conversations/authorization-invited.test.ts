@@ -2,7 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeInvitationQueues } from '../../domain/invitations';
 import { call, createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
-import { type Joined, joinThrough, listedIds } from '../invitations/identity-fixtures';
+import {
+  type Joined,
+  joinThrough,
+  listedIds,
+  membershipRequestOf,
+} from '../invitations/identity-fixtures';
 import {
   attach,
   conversationRoutes,
@@ -74,12 +79,7 @@ beforeAll(async () => {
     { token: admin.token },
   );
   expect(verified.statusCode).toBe(200);
-  const requests = await call(app.server, 'GET', '/api/structures/membership-requests', {
-    token: boss.token,
-  });
-  const request = requests.body.requests.find(
-    (r: { account: { id: number } }) => r.account.id === as.approved.accountId,
-  );
+  const request = await membershipRequestOf(app, boss.token, as.approved.accountId);
   const approved = await call(
     app.server,
     'POST',

@@ -85,3 +85,10 @@ export async function listedIds(app: TestApp, token: string): Promise<number[]> 
     .map((c: { id: number }) => c.id)
     .sort((a: number, b: number) => a - b);
 }
+
+/** The membership request `accountId` made, as `token` lists it (undefined if it does not). */
+export async function membershipRequestOf(app: TestApp, token: string, accountId: number) {
+  const res = await call(app.server, 'GET', '/api/structures/membership-requests', { token });
+  if (res.statusCode !== 200) throw new Error(`requests refused: ${res.statusCode}`);
+  return res.body.requests.find((r: { account: { id: number } }) => r.account.id === accountId);
+}

@@ -4,7 +4,13 @@ import { hashPassword } from '../../domain/accounts/passwords';
 import { closeInvitationQueues } from '../../domain/invitations';
 import { call, createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
 import { clinicalConversation, directoryProfessional } from './fixtures';
-import { inviteAndToken, joinRequest, joinThrough, listedIds } from './identity-fixtures';
+import {
+  inviteAndToken,
+  joinRequest,
+  joinThrough,
+  listedIds,
+  membershipRequestOf,
+} from './identity-fixtures';
 
 // Counts the argon2 hashes (join must check the link before paying for one).
 vi.mock('../../domain/accounts/passwords', async (original) => {
@@ -134,12 +140,7 @@ describe('an outsider invites the structure "DAC SESAN" to an address they own',
     });
     expect(forKarim.statusCode).toBe(200);
     expect(forKarim.body.requests).toEqual([]);
-    const forClaire = await call(app.server, 'GET', '/api/structures/membership-requests', {
-      token: claire.token,
-    });
-    const request = forClaire.body.requests.find(
-      (r: { account: { id: number } }) => r.account.id === joined.accountId,
-    );
+    const request = await membershipRequestOf(app, claire.token, joined.accountId);
     expect(request).toMatchObject({
       structure: { id: sesan.id, name: 'DAC SESAN' },
       account: { id: joined.accountId, identityVerified: false },
@@ -183,12 +184,7 @@ describe('an outsider invites the structure "DAC SESAN" to an address they own',
       address: `x-${randomBytes(3).toString('hex')}@example.test`,
     });
     expect(joined.conversationIds).toEqual([]);
-    const list = await call(app.server, 'GET', '/api/structures/membership-requests', {
-      token: admin.token,
-    });
-    const request = list.body.requests.find(
-      (r: { account: { id: number } }) => r.account.id === joined.accountId,
-    );
+    const request = await membershipRequestOf(app, admin.token, joined.accountId);
     expect(request).toBeDefined();
     const refused = await call(
       app.server,
