@@ -29,3 +29,8 @@ export function signatureLine(message: Message, timeZone?: string | null): strin
 export function participantName(p: Pick<ParticipantView, 'name' | 'firstName' | 'lastName'>) {
   return p.name || [p.firstName, p.lastName].filter(Boolean).join(' ');
 }
+
+/** "Claire Martin" from a first and a last name, either possibly missing. */
+export function personName(p: { firstName: string | null; lastName: string | null }): string {
+  return [p.firstName, p.lastName].filter(Boolean).join(' ');
+}

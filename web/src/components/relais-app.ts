@@ -1,7 +1,10 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { administersSomething } from '../api/administration';
 import { ApiError } from '../api/http';
+import { AdminPendingController } from '../controllers/admin-pending-controller';
+import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
 import { applyLocale } from '../i18n';
 import { resolveServer } from '../session/server-url';
@@ -12,6 +15,7 @@ import {
   storeSession,
 } from '../session/session';
 import { theme } from '../styles/theme';
+import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
 import './relais-new-conversation';
@@ -19,11 +23,17 @@ import './relais-sign-in';
 
 type Phase = 'starting' | 'signed-out' | 'ready';
 type Notice = 'expired' | 'embed-failed' | 'signed-out' | 'unreachable' | null;
-type View = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'new' };
+type View =
+  | { name: 'list' }
+  | { name: 'conversation'; id: number }
+  | { name: 'new' }
+  | { name: 'admin' };
 
 /**
  * The whole Relais application: sign-in (or an intranet's embed token), then the
- * "Discussion" tab with the conversation list (S1).
+ * "Discussion" tab with the conversation list (S1), and for those who have something to
+ * administer (installation administrators, administrators of a structure) the
+ * "Administration" tab (<relais-admin>) with the number of decisions waiting.
  *
  * How it signs in, first match wins:
  *   1. `token` — a session token the page already holds;
@@ -48,6 +58,8 @@ type View = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'n
  * @csspart sign-out - The "Se déconnecter" button.
  * @csspart tabs - The tab bar.
  * @csspart tab-badge - The number of unread messages on the Discussion tab.
+ * @csspart admin-tab - The Administration tab (shown to administrators only).
+ * @csspart admin-badge - The number of decisions waiting, on the Administration tab.
  * @csspart main - The area under the tabs.
  */
 @element('relais-app')
@@ -130,6 +142,9 @@ export class RelaisApp extends LitElement {
         color: var(--_warning-text);
         font-size: 0.9rem;
       }
+      main.view-admin {
+        display: block;
+      }
       /* Phones: one pane at a time. */
       main.view-list .detail {
         display: none;
@@ -174,6 +189,11 @@ export class RelaisApp extends LitElement {
   @state() private connected = true;
   @state() private unread = 0;
 
+  /** Re-renders when the account is read again (its roles may have changed). */
+  protected readonly sessionWatcher = new SessionWatcher(this, () => this.session);
+  /** Decisions waiting for this administrator (the Administration tab's badge). */
+  readonly adminPending = new AdminPendingController(this, () => this.session);
+
   #run = 0;
   #exchanged: string | null = null;
   #onConnection = () => {
@@ -212,6 +232,11 @@ export class RelaisApp extends LitElement {
     this.#navigate({ name: 'new' });
   }
 
+  /** Shows the Administration screen (for administrators). */
+  showAdministration(): void {
+    this.#navigate({ name: 'admin' });
+  }
+
   /** Back to the list (Escape does it too). */
   showList(): void {
     this.#navigate({ name: 'list' });
@@ -234,6 +259,10 @@ export class RelaisApp extends LitElement {
       target?.focus();
       return;
     }
+    if (view.name === 'admin') {
+      await root.querySelector('relais-admin')?.focusHeading();
+      return;
+    }
     const detail = root.querySelector('relais-conversation, relais-new-conversation') as
       | (HTMLElement & { focusHeading?: () => void })
       | null;
@@ -241,7 +270,9 @@ export class RelaisApp extends LitElement {
   }
 
   #onKeydown = (e: KeyboardEvent) => {
-    if (e.key !== 'Escape' || e.defaultPrevented || this.view.name === 'list') return;
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    // The administration screen is a tab of its own (its dialogs handle Escape).
+    if (this.view.name === 'list' || this.view.name === 'admin') return;
     // Not while the recipient picker or the invitation screen is open over the form.
     const path = e.composedPath();
     if (
@@ -410,7 +441,9 @@ export class RelaisApp extends LitElement {
         <button part="sign-out" @click=${this.signOut}>${msg('Se déconnecter', { id: 'app.sign-out' })}</button>
       </header>
       <nav part="tabs" aria-label=${msg('Sections', { id: 'app.sections' })}>
-        <a href="#discussion" aria-current="page" @click=${(e: Event) => {
+        <a href="#discussion" aria-current=${this.view.name === 'admin' ? 'false' : 'page'} @click=${(
+          e: Event,
+        ) => {
           e.preventDefault();
           this.showList();
         }}>
@@ -421,6 +454,7 @@ export class RelaisApp extends LitElement {
               : nothing
           }
         </a>
+        ${administersSomething(this.session) ? this.#adminTab() : nothing}
       </nav>
       ${
         this.connected
@@ -428,17 +462,42 @@ export class RelaisApp extends LitElement {
           : html`<p class="offline" role="status">${msg('Connexion perdue, reconnexion…', { id: 'app.reconnecting' })}</p>`
       }
       <main part="main" class=${`view-${this.view.name}`} @keydown=${this.#onKeydown}>
-        <relais-conversation-list class="list" .session=${this.session}
+        ${this.view.name === 'admin' ? html`<relais-admin .session=${this.session}></relais-admin>` : nothing}
+        ${this.#discussion(this.view.name === 'admin')}
+      </main>
+    `;
+  }
+
+  #adminTab() {
+    const pending = this.adminPending.count;
+    return html`<a href="#administration" part="admin-tab"
+      aria-current=${this.view.name === 'admin' ? 'page' : 'false'}
+      @click=${(e: Event) => {
+        e.preventDefault();
+        this.showAdministration();
+      }}>
+      ${msg('Administration', { id: 'admin.title' })}${
+        pending
+          ? html` <span class="badge" part="admin-badge">${pending}<span class="visually-hidden">
+              ${msg('en attente', { id: 'app.pending' })}</span></span>`
+          : nothing
+      }
+    </a>`;
+  }
+
+  /** The list and the open conversation; kept (hidden) under Administration, so it stays live. */
+  #discussion(hidden: boolean) {
+    return html`
+        <relais-conversation-list class="list" .session=${this.session} ?hidden=${hidden}
           .selected=${this.view.name === 'conversation' ? this.view.id : null}
           @relais-open-conversation=${(e: CustomEvent<{ id: number }>) => this.openConversation(e.detail.id)}
           @relais-new-conversation=${() => this.newConversation()}
           @relais-unread-change=${(e: CustomEvent<{ total: number }>) => {
             this.unread = e.detail.total;
           }}></relais-conversation-list>
-        <section class="detail">
+        <section class="detail" ?hidden=${hidden}>
           ${this.#detail()}
         </section>
-      </main>
     `;
   }
 }

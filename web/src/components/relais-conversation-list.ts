@@ -7,6 +7,7 @@ import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
 import { participantName } from '../format';
 import { formatShort } from '../i18n';
+import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
@@ -29,12 +30,15 @@ import { theme } from '../styles/theme';
  * @csspart list - The <ul> of conversations.
  * @csspart item - Each conversation button.
  * @csspart badge - The unread count.
+ * @csspart unverified - "identité non vérifiée" beside a participant whose account came from
+ *   an invitation and is not verified yet.
  */
 @element('relais-conversation-list')
 @localized()
 export class RelaisConversationList extends LitElement {
   static override styles = [
     theme,
+    unverifiedStyles,
     css`
       :host {
         display: block;
@@ -208,8 +212,12 @@ export class RelaisConversationList extends LitElement {
     const others = c.participants
       .filter((p) => !(p.kind === 'account' && p.id === me?.id))
       .filter((p) => !(p.kind === 'professional' && p.id === me?.professionalId))
-      .map(participantName)
-      .join(', ');
+      .map(
+        (p, i) =>
+          html`${i ? ', ' : ''}${participantName(p)}${
+            p.identityVerified === false ? unverifiedBadge() : nothing
+          }`,
+      );
     const last = c.lastMessage;
     const author = last?.structure?.name ?? last?.sender?.firstName;
     return html`<li>

@@ -1,0 +1,103 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { ApiError } from '../api/http';
+import type { RelaisSession } from '../session/session';
+import type { LoadStatus } from './conversations-controller';
+
+/**
+ * A list of things an administrator decides (membership requests, identities to verify),
+ * loaded when the session's account may see it (`enabled`), and loaded again after a
+ * reconnection, when the account changed (`me`: a role gained or lost), and after any
+ * decision taken in this page (`admin-changed` on the session: the Administration badge of
+ * <relais-app> and the screens stay in step).
+ */
+export class AdminQueueController<T extends { id: number }> implements ReactiveController {
+  items: T[] = [];
+  status: LoadStatus = 'idle';
+  error: unknown = null;
+  #session: RelaisSession | null = null;
+  #abort: AbortController | null = null;
+  readonly #reload = () => void this.reload();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly getSession: () => RelaisSession | null,
+    private readonly load: (session: RelaisSession, signal: AbortSignal) => Promise<T[]>,
+    private readonly enabled: (session: RelaisSession) => boolean,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#sync();
+  }
+
+  hostUpdate(): void {
+    this.#sync();
+  }
+
+  hostDisconnected(): void {
+    this.#abort?.abort();
+    this.#attach(null);
+  }
+
+  #sync(): void {
+    const session = this.getSession();
+    if (session === this.#session) return;
+    this.#attach(session);
+    void this.reload();
+  }
+
+  #attach(session: RelaisSession | null): void {
+    for (const type of ['me', 'reconnected', 'admin-changed']) {
+      this.#session?.removeEventListener(type, this.#reload);
+      session?.addEventListener(type, this.#reload);
+    }
+    this.#session = session;
+  }
+
+  async reload(): Promise<void> {
+    const session = this.#session;
+    this.#abort?.abort();
+    if (!session || !this.enabled(session)) {
+      this.items = [];
+      this.status = 'idle';
+      this.host.requestUpdate();
+      return;
+    }
+    const abort = new AbortController();
+    this.#abort = abort;
+    if (this.status !== 'ready') this.status = 'loading';
+    this.host.requestUpdate();
+    try {
+      this.items = await this.load(session, abort.signal);
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      this.error = err;
+      this.status = 'error';
+    }
+    this.host.requestUpdate();
+  }
+
+  /**
+   * Runs a decision on one item. Done: the item leaves the list and the session hears
+   * `admin-changed`. Failed: rethrown for the element to explain; when someone else decided
+   * first (404, 409) the list is loaded again, so it shows what is left to do.
+   */
+  async decide(id: number, action: (session: RelaisSession) => Promise<unknown>): Promise<void> {
+    const session = this.#session;
+    if (!session) throw new Error('Signed out');
+    try {
+      await action(session);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+        void this.reload();
+      }
+      throw err;
+    }
+    this.items = this.items.filter((item) => item.id !== id);
+    this.host.requestUpdate();
+    session.dispatchEvent(new Event('admin-changed'));
+  }
+}
