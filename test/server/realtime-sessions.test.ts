@@ -2,6 +2,7 @@ import Nes from '@hapi/nes/lib/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { publishEvent } from '../../domain/realtime';
+import { until } from '../helpers/ports';
 import { call, createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
 
 /**
@@ -47,14 +48,6 @@ async function connect(app: TestApp, user: TestUser) {
     events.push(event as { type: string });
   });
   return { client, events, state };
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 let marker = 0;
