@@ -83,6 +83,16 @@ beforeAll(async () => {
   });
   const row = await app.ctx.db('accounts').where({ id: joined.accountId }).first('email');
   newcomer = { ...joined, email: row.email };
+  // Manager and newcomer talk in person: the manager's list marks the newcomer.
+  const welcome = await call(app.server, 'POST', '/api/conversations', {
+    token: manager.token,
+    payload: {
+      subject: 'Bienvenue',
+      recipients: [{ kind: 'account', id: joined.accountId }],
+      message: { id: crypto.randomUUID(), body: 'Bienvenue parmi nous.' },
+    },
+  });
+  expect(welcome.statusCode, welcome.payload).toBe(201);
   claimant = await joinThrough(
     app,
     colleague.token,
@@ -105,12 +115,20 @@ describe('administration', () => {
   }, async () => {
     const member = await page();
     await signIn(member, newcomer.email, JOIN_PASSWORD);
-    await member.getByText('Aucune conversation').waitFor();
+    const memberList = member.locator('relais-conversation-list [part="item"]');
+    await memberList.filter({ hasText: 'Bienvenue' }).waitFor();
+    expect(await memberList.count()).toBe(1);
     // Nothing to administer: no Administration tab.
     expect(await member.getByRole('link', { name: /Administration/ }).count()).toBe(0);
 
     const boss = await page(1200);
     await signIn(boss, manager.email, manager.password);
+    const welcome = boss.locator('relais-conversation-list [part="item"]', {
+      hasText: 'Bienvenue',
+    });
+    expect(await welcome.locator('[part="unverified"]').textContent()).toBe(
+      'identité non vérifiée',
+    );
     const tab = boss.getByRole('link', { name: /Administration/ });
     await expect.poll(() => tab.textContent()).toMatch(/1\s*en attente/);
     await tab.click();

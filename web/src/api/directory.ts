@@ -44,6 +44,8 @@ export interface StructureMember {
   profession: string | null;
   role: 'member' | 'manager';
   status: 'active' | 'inactive';
+  /** False: attached, but its identity (an invitation-made account) is not verified yet. */
+  identityVerified?: boolean;
 }
 
 export interface GroupSummary {
