@@ -1,52 +1,19 @@
+import type { UnverifiedAccount } from '../../../domain/identity/unverified';
+import type { MembershipRequestView } from '../../../domain/structures/requests';
 import type { RelaisSession } from '../session/session';
 
 /**
  * What administrators decide (issue 10, docs/invitations.md): membership requests left by
  * structure invitations (the structure's administrators, or the installation's), and the
  * identities claimed by accounts made from invitation links (installation administrators).
- * Shapes: domain/structures/requests.ts and domain/identity/unverified.ts.
+ * The shapes are the domain's own, as the routes send them (type-only imports: nothing of
+ * the server is bundled).
  */
-export interface InvitationOrigin {
-  id: number;
-  address: string;
-  /** 'typed': an address the inviter typed (proves nothing about who opened the link). */
-  addressSource: 'directory' | 'typed';
-  inviter: { accountId: number; firstName: string; lastName: string };
-}
+export type MembershipRequest = MembershipRequestView;
+export type IdentityReview = UnverifiedAccount;
 
-export interface MembershipRequest {
-  id: number;
-  status: 'pending' | 'approved' | 'refused';
-  createdAt: string;
-  structure: { id: number; name: string; city: string | null };
-  account: {
-    id: number;
-    firstName: string;
-    lastName: string;
-    email: string | null;
-    identityVerified: boolean;
-  };
-  invitation: InvitationOrigin | null;
-}
-
-export interface IdentityReview {
-  id: number;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  mobile: string | null;
-  createdAt: string;
-  /** The directory identity the invitation named (null: a structure invitation, or rejected). */
-  claim: {
-    professionalId: number;
-    firstName: string;
-    lastName: string;
-    profession: string | null;
-    nationalId: string;
-  } | null;
-  rejectedAt: string | null;
-  invitation: (InvitationOrigin & { channel: 'email' | 'sms'; structureId: number | null }) | null;
-}
+/** The invitation an account joined through: who sent it, to which address, from where. */
+export type InvitationOrigin = NonNullable<MembershipRequest['invitation']>;
 
 /** An identity an administrator can act on: a claim not refused yet. */
 export function awaitsDecision(review: IdentityReview): boolean {

@@ -2,6 +2,8 @@
  * The shapes of the Relais conversation API and realtime events, as the server sends them
  * (server/presenters, server/plugins/realtime-events.ts). Dates are ISO 8601 strings.
  */
+import type { MessageRecord } from '../../../domain/conversations/records';
+
 export type ParticipantKind = 'professional' | 'structure' | 'account';
 
 export interface ParticipantRef {
@@ -35,21 +37,11 @@ export interface InsIdentity {
 
 export type Patient = { ins: InsIdentity } | { reference: string };
 
-export interface Message {
-  id: string;
-  conversationId: number;
-  seq: number;
-  body: string;
-  createdAt: string;
-  sender: {
-    accountId: number;
-    firstName: string;
-    lastName: string;
-    /** False: "identité non vérifiée" (an invitation-made account not yet confirmed). */
-    identityVerified: boolean;
-  } | null;
-  /** Set when the message was sent on behalf of a structure (S19). */
-  structure: { id: number; name: string } | null;
+/**
+ * A message as the server presents it to one reader: the domain's record (type-only import:
+ * nothing of the server is bundled) with what depends on the reader.
+ */
+export interface Message extends MessageRecord {
   /** Sent by the signed-in account. */
   mine: boolean;
   /** Date and time in the reader's time zone. */
