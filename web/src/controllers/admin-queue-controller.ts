@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ApiError } from '../api/http';
 import type { RelaisSession } from '../session/session';
 import type { LoadStatus } from './conversations-controller';
+import { SessionFollower } from './session-follower';
 
 /**
  * A list of things an administrator decides (membership requests, identities to verify),
@@ -14,49 +15,31 @@ export class AdminQueueController<T extends { id: number }> implements ReactiveC
   items: T[] = [];
   status: LoadStatus = 'idle';
   error: unknown = null;
-  #session: RelaisSession | null = null;
   #abort: AbortController | null = null;
-  readonly #reload = () => void this.reload();
+  readonly #follower: SessionFollower;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly getSession: () => RelaisSession | null,
+    getSession: () => RelaisSession | null,
     private readonly load: (session: RelaisSession, signal: AbortSignal) => Promise<T[]>,
     private readonly enabled: (session: RelaisSession) => boolean,
   ) {
     host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.#sync();
-  }
-
-  hostUpdate(): void {
-    this.#sync();
+    const reload = () => void this.reload();
+    this.#follower = new SessionFollower(
+      host,
+      getSession,
+      { me: reload, reconnected: reload, 'admin-changed': reload },
+      reload,
+    );
   }
 
   hostDisconnected(): void {
     this.#abort?.abort();
-    this.#attach(null);
-  }
-
-  #sync(): void {
-    const session = this.getSession();
-    if (session === this.#session) return;
-    this.#attach(session);
-    void this.reload();
-  }
-
-  #attach(session: RelaisSession | null): void {
-    for (const type of ['me', 'reconnected', 'admin-changed']) {
-      this.#session?.removeEventListener(type, this.#reload);
-      session?.addEventListener(type, this.#reload);
-    }
-    this.#session = session;
   }
 
   async reload(): Promise<void> {
-    const session = this.#session;
+    const session = this.#follower.session;
     this.#abort?.abort();
     if (!session || !this.enabled(session)) {
       this.items = [];
@@ -86,7 +69,7 @@ export class AdminQueueController<T extends { id: number }> implements ReactiveC
    * first (404, 409) the list is loaded again, so it shows what is left to do.
    */
   async decide(id: number, action: (session: RelaisSession) => Promise<unknown>): Promise<void> {
-    const session = this.#session;
+    const session = this.#follower.session;
     if (!session) throw new Error('Signed out');
     try {
       await action(session);

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type ConversationSummary, conversationsApi } from '../api/conversations';
 import type { RealtimeEvent } from '../api/types';
 import type { RelaisSession } from '../session/session';
+import { SessionFollower } from './session-follower';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -19,50 +20,28 @@ export class ConversationsController implements ReactiveController {
   error: unknown = null;
   /** The conversation on screen: its new messages do not count as unread. */
   openId: number | null = null;
-  #session: RelaisSession | null = null;
   #abort: AbortController | null = null;
+  readonly #follower: SessionFollower;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly getSession: () => RelaisSession | null,
+    getSession: () => RelaisSession | null,
   ) {
     host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.#sync();
-  }
-
-  hostUpdate(): void {
-    this.#sync();
+    this.#follower = new SessionFollower(
+      host,
+      getSession,
+      { realtime: this.#onRealtime, reconnected: this.#onReconnected, read: this.#onRead },
+      () => void this.reload(),
+    );
   }
 
   hostDisconnected(): void {
     this.#abort?.abort();
-    this.#attach(null);
-  }
-
-  #sync(): void {
-    const session = this.getSession();
-    if (session !== this.#session) {
-      this.#attach(session);
-      void this.reload();
-    }
-  }
-
-  #attach(session: RelaisSession | null): void {
-    const old = this.#session;
-    old?.removeEventListener('realtime', this.#onRealtime);
-    old?.removeEventListener('reconnected', this.#onReconnected);
-    old?.removeEventListener('read', this.#onRead);
-    this.#session = session;
-    session?.addEventListener('realtime', this.#onRealtime);
-    session?.addEventListener('reconnected', this.#onReconnected);
-    session?.addEventListener('read', this.#onRead);
   }
 
   async reload(): Promise<void> {
-    const session = this.#session;
+    const session = this.#follower.session;
     this.#abort?.abort();
     if (!session) {
       this.items = [];
@@ -90,7 +69,7 @@ export class ConversationsController implements ReactiveController {
   }
 
   async loadMore(): Promise<void> {
-    const session = this.#session;
+    const session = this.#follower.session;
     if (!session || !this.nextCursor) return;
     const page = await conversationsApi.list(session, { cursor: this.nextCursor, limit: 50 });
     const known = new Set(this.items.map((c) => c.id));
@@ -118,7 +97,7 @@ export class ConversationsController implements ReactiveController {
 
   #onRealtime = (event: Event) => {
     const e = (event as CustomEvent<RealtimeEvent>).detail;
-    const me = this.#session?.account?.id;
+    const me = this.#follower.session?.account?.id;
     switch (e.type) {
       case 'conversation': {
         const c = e.conversation;
