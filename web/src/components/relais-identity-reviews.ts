@@ -1,8 +1,8 @@
 import { localized, msg, str } from '@lit/localize';
 import { html, LitElement, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { administrationApi, awaitsDecision, type IdentityReview } from '../api/administration';
-import { ApiError } from '../api/http';
+import { AdminDecisionController } from '../controllers/admin-decision-controller';
 import { AdminQueueController } from '../controllers/admin-queue-controller';
 import { element } from '../define';
 import { personName } from '../format';
@@ -11,10 +11,12 @@ import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { adminStyles } from '../styles/admin';
 import { theme } from '../styles/theme';
-import './relais-confirm';
-import type { RelaisConfirm } from './relais-confirm';
-
-type Decision = { review: IdentityReview; decision: 'verify' | 'reject' };
+import {
+  type ConfirmText,
+  decisionErrorText,
+  invitationDetails,
+  queueScreen,
+} from './admin-decision';
 
 /**
  * "Identités à vérifier", for installation administrators: accounts made from an
@@ -52,141 +54,74 @@ export class RelaisIdentityReviews extends LitElement {
     (session) => session.me?.isAdmin ?? session.account?.isAdmin ?? false,
   );
 
-  @state() private pending: Decision | null = null;
-  @state() private busy = false;
-  @state() private error: string | null = null;
-  @state() private done: string | null = null;
-  @query('relais-confirm') private confirm!: RelaisConfirm;
-  @query('h2') private heading!: HTMLElement;
-  #count = -1;
-
-  focusHeading(): void {
-    this.heading?.focus();
-  }
-
-  protected override updated(): void {
-    const ready = this.reviews.status === 'ready';
-    const count = ready ? this.reviews.items.filter(awaitsDecision).length : -1;
-    if (count >= 0 && count !== this.#count) {
-      this.#count = count;
-      this.dispatchEvent(
-        new CustomEvent('relais-pending-change', {
-          detail: { count },
-          bubbles: true,
-          composed: true,
-        }),
-      );
-    }
-  }
-
-  async #ask(review: IdentityReview, decision: 'verify' | 'reject') {
-    this.pending = { review, decision };
-    this.error = null;
-    this.done = null;
-    await this.updateComplete;
-    await this.confirm.show();
-  }
-
-  async #decide() {
-    const pending = this.pending;
-    if (!pending) return;
-    const { review, decision } = pending;
-    this.busy = true;
-    try {
-      await this.reviews.decide(review.id, (session) =>
+  readonly #decisions = new AdminDecisionController<IdentityReview, 'verify' | 'reject'>(
+    this,
+    this.reviews,
+    {
+      send: (session, review, decision) =>
         decision === 'verify'
           ? administrationApi.verifyIdentity(session, review.id)
           : administrationApi.rejectIdentity(session, review.id),
-      );
-      const who = personName(review);
-      this.done =
-        decision === 'verify'
+      doneText: (review, decision) => {
+        const who = personName(review);
+        return decision === 'verify'
           ? msg(str`L’identité de ${who} est vérifiée.`, { id: 'admin.identities.verified' })
           : msg(str`L’identité revendiquée par ${who} est rejetée.`, {
               id: 'admin.identities.rejected',
             });
-    } catch (err) {
-      this.error = errorText(err);
-    } finally {
-      this.busy = false;
-      this.confirm.close();
-      this.pending = null;
-      await this.updateComplete;
-      this.heading.focus();
-    }
+      },
+      errorText,
+      awaits: awaitsDecision,
+    },
+  );
+
+  focusHeading(): void {
+    this.#decisions.focusHeading();
   }
 
-  #dialog() {
-    const p = this.pending;
-    const claim = p?.review.claim;
+  #confirmText(): ConfirmText {
+    const p = this.#decisions.pending;
+    const claim = p?.item.claim;
     const claimed = claim ? `${personName(claim)} (RPPS ${claim.nationalId})` : '';
-    const who = p ? personName(p.review) : '';
+    const who = p ? personName(p.item) : '';
     const verify = p?.decision === 'verify';
-    return html`<relais-confirm .busy=${this.busy}
-      heading=${
-        verify
-          ? msg(str`Confirmer que ${who} est ${claimed} ?`, {
-              id: 'admin.identities.confirm-verify',
-            })
-          : msg(str`Rejeter l’identité ${claimed} revendiquée par ${who} ?`, {
-              id: 'admin.identities.confirm-reject',
-            })
-      }
-      text=${
-        verify
-          ? msg(
-              'Le compte lira tout ce qui est adressé à ce professionnel, y compris les conversations anciennes. Vérifiez son identité par un autre moyen avant de confirmer.',
-              { id: 'admin.identities.verify-effect' },
-            )
-          : msg(
-              'Le compte reste sans identité de l’annuaire et ne garde que les conversations partagées avec lui.',
-              { id: 'admin.identities.reject-effect' },
-            )
-      }
-      confirm-label=${
-        verify
-          ? msg('Vérifier', { id: 'admin.identities.verify' })
-          : msg('Rejeter', { id: 'admin.identities.reject' })
-      }
-      @relais-confirm=${() => this.#decide()}
-      @relais-cancel=${() => {
-        this.pending = null;
-      }}></relais-confirm>`;
+    return {
+      heading: verify
+        ? msg(str`Confirmer que ${who} est ${claimed} ?`, {
+            id: 'admin.identities.confirm-verify',
+          })
+        : msg(str`Rejeter l’identité ${claimed} revendiquée par ${who} ?`, {
+            id: 'admin.identities.confirm-reject',
+          }),
+      text: verify
+        ? msg(
+            'Le compte lira tout ce qui est adressé à ce professionnel, y compris les conversations anciennes. Vérifiez son identité par un autre moyen avant de confirmer.',
+            { id: 'admin.identities.verify-effect' },
+          )
+        : msg(
+            'Le compte reste sans identité de l’annuaire et ne garde que les conversations partagées avec lui.',
+            { id: 'admin.identities.reject-effect' },
+          ),
+      confirmLabel: verify
+        ? msg('Vérifier', { id: 'admin.identities.verify' })
+        : msg('Rejeter', { id: 'admin.identities.reject' }),
+    };
   }
 
   override render() {
-    const { status, items } = this.reviews;
-    return html`
-      <h2 tabindex="-1">${msg('Identités à vérifier', { id: 'admin.identities.title' })}</h2>
-      <p class="notice" role="status">${this.done ?? nothing}</p>
-      ${this.error ? html`<p class="notice error" role="alert" part="error">${this.error}</p>` : nothing}
-      ${
-        status === 'loading'
-          ? html`<p class="muted" role="status">${msg('Chargement…', { id: 'common.loading' })}</p>`
-          : nothing
-      }
-      ${
-        status === 'error'
-          ? html`<p class="error" role="alert">
-              ${msg('Impossible de charger les comptes à vérifier.', { id: 'admin.identities.error' })}
-              <button class="link" @click=${() => this.reviews.reload()}>${msg('Réessayer', { id: 'common.retry' })}</button>
-            </p>`
-          : nothing
-      }
-      ${
-        status === 'ready' && items.length === 0
-          ? html`<p class="muted">${msg('Aucune identité à vérifier.', { id: 'admin.identities.empty' })}</p>`
-          : nothing
-      }
-      ${
-        items.length
-          ? html`<ul aria-label=${msg('Comptes à vérifier', { id: 'admin.identities.list' })}>
-              ${items.map((r) => this.#item(r))}
-            </ul>`
-          : nothing
-      }
-      ${this.#dialog()}
-    `;
+    return queueScreen(
+      this.#decisions,
+      {
+        title: msg('Identités à vérifier', { id: 'admin.identities.title' }),
+        loadError: msg('Impossible de charger les comptes à vérifier.', {
+          id: 'admin.identities.error',
+        }),
+        empty: msg('Aucune identité à vérifier.', { id: 'admin.identities.empty' }),
+        listLabel: msg('Comptes à vérifier', { id: 'admin.identities.list' }),
+      },
+      (r) => this.#item(r),
+      this.#confirmText(),
+    );
   }
 
   #item(r: IdentityReview) {
@@ -211,13 +146,7 @@ export class RelaisIdentityReviews extends LitElement {
                 })
               : msg('aucune (invitation d’une structure)', { id: 'admin.identities.no-claim' })
         }</dd>
-        <dt>${msg('Invitation', { id: 'admin.invitation' })}</dt>
-        <dd>${
-          inv
-            ? html`${msg(str`de ${personName(inv.inviter)}, envoyée à ${inv.address}`, { id: 'admin.invitation-from' })}
-              ${inv.addressSource === 'typed' ? html`<span class="muted">(${msg('adresse saisie par l’invitant', { id: 'admin.address-typed' })})</span>` : nothing}`
-            : msg('aucune', { id: 'admin.invitation-none' })
-        }</dd>
+        ${invitationDetails(inv)}
         <dt>${msg('Compte créé', { id: 'admin.identities.created' })}</dt>
         <dd>${msg(str`le ${created.date} à ${created.time}`, { id: 'admin.when' })}</dd>
       </dl>
@@ -232,10 +161,10 @@ export class RelaisIdentityReviews extends LitElement {
       ${
         awaitsDecision(r)
           ? html`<div class="actions">
-              <button class="primary" part="verify" @click=${() => this.#ask(r, 'verify')}
+              <button class="primary" part="verify" @click=${() => this.#decisions.ask(r, 'verify')}
                 aria-label=${msg(str`Vérifier l’identité de ${who}`, { id: 'admin.identities.verify-label' })}>
                 ${msg('Vérifier', { id: 'admin.identities.verify' })}</button>
-              <button part="reject" @click=${() => this.#ask(r, 'reject')}
+              <button part="reject" @click=${() => this.#decisions.ask(r, 'reject')}
                 aria-label=${msg(str`Rejeter l’identité revendiquée par ${who}`, { id: 'admin.identities.reject-label' })}>
                 ${msg('Rejeter', { id: 'admin.identities.reject' })}</button>
             </div>`
@@ -246,28 +175,23 @@ export class RelaisIdentityReviews extends LitElement {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.unreachable) {
-      return msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
-        id: 'signin.unreachable',
-      });
-    }
-    if (err.status === 403) {
+  return decisionErrorText(err, (status) => {
+    if (status === 403) {
       return msg('Seuls les administrateurs de l’installation vérifient les identités.', {
         id: 'admin.identities.forbidden',
       });
     }
-    if (err.status === 409) {
+    if (status === 409) {
       return msg(
         'Impossible : ce professionnel est déjà lié à un autre compte, ou ce compte a déjà été traité. La liste est à jour.',
         { id: 'admin.identities.conflict' },
       );
     }
-    if (err.status === 404) {
+    if (status === 404) {
       return msg('Ce compte n’existe plus. La liste est à jour.', { id: 'admin.identities.gone' });
     }
-  }
-  return msg('La décision n’a pas pu être enregistrée. Réessayez.', { id: 'admin.failed' });
+    return null;
+  });
 }
 
 declare global {
