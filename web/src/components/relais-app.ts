@@ -2,11 +2,15 @@ import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { administersSomething } from '../api/administration';
-import { ApiError } from '../api/http';
+import { ApiError, apiRequest } from '../api/http';
+import type { SessionGrant } from '../api/types';
 import { AdminPendingController } from '../controllers/admin-pending-controller';
+import { AuthMethodsController } from '../controllers/auth-methods-controller';
 import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
 import { applyLocale } from '../i18n';
+import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { hasPscReturn, openPopup, redirectToPsc, runPscPopup } from '../session/psc';
 import { resolveServer } from '../session/server-url';
 import {
   loadStoredSession,
@@ -15,6 +19,7 @@ import {
   storeSession,
 } from '../session/session';
 import { theme } from '../styles/theme';
+import { describePscError } from './relais-sign-in';
 import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
@@ -36,11 +41,22 @@ type View =
  * "Administration" tab (<relais-admin>) with the number of decisions waiting.
  *
  * How it signs in, first match wins:
+ *   0. the end of a Pro Santé Connect redirect (`#relais-psc=…` in the address), handled
+ *      by <relais-sign-in>;
  *   1. `token` — a session token the page already holds;
  *   2. `embed-token` — an intranet-signed embed token, exchanged via /api/auth/embed;
  *   3. a session kept in this page's sessionStorage (reload keeps you signed in);
  *   4. otherwise the e-mail + password form.
  * A 401 anywhere (session expired or revoked) brings the form back with a message.
+ *
+ * An account whose identity is not verified shows "identité non vérifiée" beside its name
+ * and, when the server offers Pro Santé Connect, a banner with "Vérifier mon identité
+ * avec Pro Santé Connect" (intent, pop-up or redirect, then the verified session replaces
+ * the old one and the list reloads). Signing out of a Pro Santé Connect session also ends
+ * the provider's session: the page itself goes there when it is Relais's own page; inside
+ * an intranet page a pop-up does (a hidden iframe would get neither the provider's cookies
+ * nor its permission to be framed, and the intranet page must stay where it is); when the
+ * pop-up is blocked, the signed-out notice offers the link.
  *
  * @attr server - Origin of the Relais server (default: the origin relais.js came from).
  * @attr token - A session token already obtained.
@@ -61,12 +77,19 @@ type View =
  * @csspart admin-tab - The Administration tab (shown to administrators only).
  * @csspart admin-badge - The number of decisions waiting, on the Administration tab.
  * @csspart main - The area under the tabs.
+ * @csspart unverified - "identité non vérifiée" beside the user's name.
+ * @csspart verify-banner - The banner offering to verify one's identity.
+ * @csspart verify-psc - Its "Vérifier mon identité avec Pro Santé Connect" button.
+ * @csspart verified - "Votre identité est vérifiée", once it is.
+ * @csspart psc-sign-out - The link ending the Pro Santé Connect session, when the pop-up
+ *   was blocked at sign-out.
  */
 @element('relais-app')
 @localized()
 export class RelaisApp extends LitElement {
   static override styles = [
     theme,
+    unverifiedStyles,
     css`
       :host {
         display: block;
@@ -96,6 +119,42 @@ export class RelaisApp extends LitElement {
       }
       header :focus-visible {
         outline-color: var(--_on-primary);
+      }
+      header .unverified {
+        color: var(--_on-primary);
+      }
+      .verify,
+      .verified,
+      .provider-sign-out {
+        margin: 0;
+        padding: 0.6rem 1rem;
+        background: var(--_warning-bg);
+        color: var(--_warning-text);
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 1rem;
+      }
+      .verify p {
+        margin: 0;
+        flex: 1 1 18rem;
+      }
+      .verify .error {
+        flex-basis: 100%;
+        color: var(--_danger);
+        font-weight: 600;
+      }
+      .verified,
+      .provider-sign-out {
+        background: var(--_surface);
+        color: var(--_text);
+      }
+      button.psc {
+        background: var(--relais-psc-background, #000091);
+        color: var(--relais-psc-text, #ffffff);
+        border: 2px solid var(--relais-psc-background, #000091);
+        border-radius: 4px;
+        font-weight: 700;
       }
       header button {
         background: transparent;
@@ -188,6 +247,16 @@ export class RelaisApp extends LitElement {
   @state() private view: View = { name: 'list' };
   @state() private connected = true;
   @state() private unread = 0;
+  /** A "Vérifier mon identité" flow is under way. */
+  @state() private verifying = false;
+  @state() private verifyError: string | null = null;
+  @state() private justVerified = false;
+  /** The provider's end-session URL, when the pop-up for it was blocked at sign-out. */
+  @state() private providerSignOut: string | null = null;
+
+  /** Whether the server offers Pro Santé Connect. */
+  protected readonly methods = new AuthMethodsController(this, () => resolveServer(this.server));
+  #verifyPopup: Window | null = null;
 
   /** Re-renders when the account is read again (its roles may have changed). */
   protected readonly sessionWatcher = new SessionWatcher(this, () => this.session);
@@ -299,6 +368,12 @@ export class RelaisApp extends LitElement {
     const server = resolveServer(this.server);
     const stale = () => run !== this.#run;
     this.phase = 'starting';
+    // Back from a Pro Santé Connect redirect: the sign-in exchanges the handoff (or shows
+    // the error), whatever else the page holds — the user has just chosen to sign in.
+    if (hasPscReturn()) {
+      this.#setSession(null);
+      return;
+    }
     try {
       if (this.token) {
         const session = new RelaisSession(server, this.token);
@@ -347,7 +422,10 @@ export class RelaisApp extends LitElement {
     }
     this.session = session;
     this.view = { name: 'list' };
+    this.justVerified = false;
+    this.verifyError = null;
     if (session) {
+      this.providerSignOut = null;
       session.addEventListener('expired', this.#onExpired);
       session.addEventListener('connection', this.#onConnection);
       session.startRealtime();
@@ -380,10 +458,104 @@ export class RelaisApp extends LitElement {
 
   private async signOut() {
     const session = this.session;
+    const standalone = !!session && window.location.origin === new URL(session.server).origin;
+    // A pop-up must be opened in the click, before any await, or the browser blocks it.
+    const popup = session?.via === 'psc' && !standalone ? openPopup('relais-psc-sign-out') : null;
     this.#setSession(null);
     this.notice = 'signed-out';
-    await session?.signOut();
+    const endSessionUrl = (await session?.signOut()) ?? null;
     this.dispatchEvent(new CustomEvent('relais-signed-out', { bubbles: true, composed: true }));
+    if (!endSessionUrl) {
+      popup?.close();
+      return;
+    }
+    // The provider's session ends where its cookies are: a top-level page of its own.
+    if (standalone) {
+      window.location.assign(endSessionUrl);
+      return;
+    }
+    const win = popup ?? openPopup('relais-psc-sign-out');
+    if (win) win.location.href = endSessionUrl;
+    else this.providerSignOut = endSessionUrl;
+  }
+
+  /**
+   * "Vérifier mon identité avec Pro Santé Connect": an intent for this account, the
+   * provider in a pop-up (or the whole page when pop-ups are blocked), then the handoff.
+   */
+  #verifyIdentity = async () => {
+    const session = this.session;
+    if (!session) return;
+    if (this.#verifyPopup && !this.#verifyPopup.closed) {
+      this.#verifyPopup.focus();
+      return;
+    }
+    const popup = openPopup(); // in the click, before the intent is asked for
+    this.#verifyPopup = popup;
+    this.verifying = true;
+    this.verifyError = null;
+    try {
+      const { intent } = await session.request<{ intent: string }>(
+        'POST',
+        '/api/auth/psc/intent',
+        {},
+      );
+      if (!popup) {
+        redirectToPsc(session.server, { intent });
+        return;
+      }
+      const outcome = await runPscPopup(popup, session.server, { intent });
+      if ('handoff' in outcome) await this.#verified(session, outcome.handoff);
+      else if ('error' in outcome) this.verifyError = describePscError(null, outcome.error);
+    } catch (err) {
+      popup?.close();
+      if (this.session !== session) return;
+      this.verifyError =
+        err instanceof ApiError && err.unreachable
+          ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
+              id: 'signin.unreachable',
+            })
+          : describePscError(null, err instanceof ApiError ? err.message : '');
+    } finally {
+      if (this.#verifyPopup === popup) this.#verifyPopup = null;
+      this.verifying = false;
+    }
+  };
+
+  /**
+   * The handoff of a verification: the server answers with a session of the same account,
+   * now verified by Pro Santé Connect, which replaces the old one (so that signing out
+   * also ends the provider's session); the list and everything else reload for it.
+   */
+  async #verified(session: RelaisSession, handoff: string): Promise<void> {
+    const grant = await apiRequest<Partial<SessionGrant> | undefined>(
+      session.server,
+      'POST',
+      '/api/auth/psc/exchange',
+      { body: { handoff } },
+    );
+    if (this.session !== session) return;
+    if (grant?.token && grant.account && grant.account.id !== session.account?.id) {
+      void new RelaisSession(session.server, grant.token).signOut();
+      this.verifyError = msg(
+        'Pro Santé Connect a identifié une autre personne que celle de ce compte : rien n’a été changé.',
+        { id: 'app.verify.other-person' },
+      );
+      return;
+    }
+    if (grant?.token && grant.expiresAt && grant.account) {
+      const next = RelaisSession.fromGrant(session.server, grant as SessionGrant);
+      next.via = 'psc';
+      await next.loadMe().catch(() => undefined);
+      if (this.session !== session) return;
+      this.#setSession(next);
+      void session.signOut(); // the old token is revoked; the stored one is the new one
+    } else {
+      await session.loadMe();
+      session.emitRealtime({ type: 'access' });
+    }
+    this.justVerified = this.session?.me?.identityVerified !== false;
+    if (this.justVerified) this.showList();
   }
 
   #noticeText(): string | null {
@@ -429,15 +601,26 @@ export class RelaisApp extends LitElement {
       return html`<p class="starting muted" role="status">${msg('Connexion…', { id: 'signin.busy' })}</p>`;
     }
     if (this.phase === 'signed-out' || !this.session) {
-      return html`<relais-sign-in .server=${this.server} .message=${this.#noticeText()}
+      return html`${
+        this.providerSignOut
+          ? html`<p class="provider-sign-out"><a part="psc-sign-out" href=${this.providerSignOut}
+              target="_blank" rel="noopener noreferrer">${msg(
+                'Terminer aussi votre session Pro Santé Connect',
+                { id: 'app.psc-sign-out' },
+              )}</a></p>`
+          : nothing
+      }<relais-sign-in .server=${this.server} .message=${this.#noticeText()}
         @relais-signed-in=${this.onSignedIn}></relais-sign-in>`;
     }
     const account = this.session.account;
     const name = [account?.firstName, account?.lastName].filter(Boolean).join(' ');
+    const unverified = (this.session.me ?? account)?.identityVerified === false;
     return html`
       <header part="header">
         <span class="brand"><slot name="brand">Relais</slot></span>
-        <span class="user" part="user">${name || account?.email || ''}</span>
+        <span class="user" part="user">${name || account?.email || ''}</span>${
+          unverified ? unverifiedBadge() : nothing
+        }
         <button part="sign-out" @click=${this.signOut}>${msg('Se déconnecter', { id: 'app.sign-out' })}</button>
       </header>
       <nav part="tabs" aria-label=${msg('Sections', { id: 'app.sections' })}>
@@ -456,6 +639,15 @@ export class RelaisApp extends LitElement {
         </a>
         ${administersSomething(this.session) ? this.#adminTab() : nothing}
       </nav>
+      ${unverified && this.methods.psc ? this.#verifyBanner() : nothing}
+      ${
+        this.justVerified && !unverified
+          ? html`<p class="verified" part="verified" role="status">${msg(
+              'Votre identité est vérifiée par Pro Santé Connect.',
+              { id: 'app.verify.done' },
+            )}</p>`
+          : nothing
+      }
       ${
         this.connected
           ? nothing
@@ -466,6 +658,21 @@ export class RelaisApp extends LitElement {
         ${this.#discussion(this.view.name === 'admin')}
       </main>
     `;
+  }
+
+  #verifyBanner() {
+    return html`<section class="verify" part="verify-banner"
+      aria-label=${msg('Vérification de votre identité', { id: 'app.verify.region' })}>
+      <p>${msg(
+        'Votre identité n’est pas encore vérifiée : vos correspondants voient « identité non vérifiée » à côté de votre nom.',
+        { id: 'app.verify.why' },
+      )}</p>
+      <button class="psc" part="verify-psc" @click=${this.#verifyIdentity}
+        aria-busy=${this.verifying ? 'true' : 'false'}>
+        ${msg('Vérifier mon identité avec Pro Santé Connect', { id: 'app.verify.psc' })}
+      </button>
+      ${this.verifyError ? html`<p class="error" role="alert">${this.verifyError}</p>` : nothing}
+    </section>`;
   }
 
   #adminTab() {

@@ -2,23 +2,34 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ApiError } from '../api/http';
+import { AuthMethodsController } from '../controllers/auth-methods-controller';
 import { element } from '../define';
+import { openPopup, redirectToPsc, runPscPopup, takePscReturn } from '../session/psc';
 import { resolveServer } from '../session/server-url';
-import { type RelaisSession, signInWithPassword } from '../session/session';
+import { type RelaisSession, signInWithPassword, signInWithPscHandoff } from '../session/session';
 import { theme } from '../styles/theme';
 
 /**
- * The e-mail + password sign-in form.
+ * The e-mail + password sign-in form, and "Se connecter avec Pro Santé Connect" when the
+ * server offers it (`GET /api/auth/methods`; nothing at all otherwise). Pro Santé Connect
+ * opens in a pop-up (a top-level redirect when the browser blocks pop-ups), so it works in
+ * an intranet page of another origin without third-party cookies; see session/psc.ts.
+ * At the end of a redirect, the element picks the result up from the address
+ * (`#relais-psc=…`, removed at once) when it is connected.
  *
  * @attr server - Origin of the Relais server (default: where the script was loaded from).
  * @attr message - An information shown above the form (e.g. "your session expired").
  *
  * @fires relais-signed-in - `detail: { session: RelaisSession }` once the server accepted
- *   the credentials. Bubbles and crosses shadow roots.
+ *   the credentials (password or Pro Santé Connect). Bubbles and crosses shadow roots.
+ *
+ * @cssprop --relais-psc-background - The Pro Santé Connect button (default #000091).
+ * @cssprop --relais-psc-text - Its text (default white).
  *
  * @csspart form - The <form>.
  * @csspart submit - The "Se connecter" button.
  * @csspart error - The error message (role="alert").
+ * @csspart psc - The "Se connecter avec Pro Santé Connect" button.
  */
 @element('relais-sign-in')
 @localized()
@@ -61,6 +72,48 @@ export class RelaisSignIn extends LitElement {
       button[type='submit'] {
         width: 100%;
       }
+      .or {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        margin: 1.25rem 0;
+        color: var(--_muted);
+      }
+      .or::before,
+      .or::after {
+        content: '';
+        flex: 1;
+        border-top: 1px solid var(--_divider);
+      }
+      /* After the ANS's guidelines for the button (without their image assets): a plain,
+         well-contrasted button whose label says exactly what happens. */
+      button.psc {
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        width: 100%;
+        min-height: 3.25rem;
+        padding: 0.45rem 1rem;
+        background: var(--relais-psc-background, #000091);
+        color: var(--relais-psc-text, #ffffff);
+        border: 2px solid var(--relais-psc-background, #000091);
+        border-radius: 4px;
+        line-height: 1.2;
+      }
+      button.psc:hover:not(:disabled) {
+        filter: brightness(1.25);
+      }
+      button.psc .with {
+        font-size: 0.85rem;
+      }
+      button.psc .name {
+        font-weight: 700;
+        font-size: 1.05rem;
+      }
+      .psc-status {
+        margin: 0.5rem 0 0;
+        font-size: 0.9rem;
+      }
     `,
   ];
 
@@ -69,6 +122,26 @@ export class RelaisSignIn extends LitElement {
 
   @state() private busy = false;
   @state() private error: string | null = null;
+  /** The Pro Santé Connect pop-up is open, or its handoff is being exchanged. */
+  @state() private pscBusy = false;
+
+  /** Whether the server offers Pro Santé Connect. */
+  protected readonly methods = new AuthMethodsController(this, () => resolveServer(this.server));
+  #popup: Window | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Back from a redirect to Pro Santé Connect: the first element connected takes it.
+    const back = takePscReturn();
+    if (!back) return;
+    if ('handoff' in back) void this.#exchange(back.handoff);
+    else this.error = describePscError(back.errorCode);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#popup = null;
+  }
 
   override render() {
     return html`
@@ -99,7 +172,74 @@ export class RelaisSignIn extends LitElement {
           }
         </button>
       </form>
+      ${this.methods.psc || this.pscBusy ? this.#psc() : nothing}
     `;
+  }
+
+  #psc() {
+    return html`
+      <p class="or" aria-hidden="true">${msg('ou', { id: 'signin.or' })}</p>
+      <button class="psc" type="button" part="psc" @click=${this.#startPsc}
+        ?disabled=${this.pscBusy && !this.#popup} aria-describedby=${this.pscBusy ? 'psc-status' : nothing}>
+        <span class="with">${msg('Se connecter avec', { id: 'signin.psc.with' })}</span>
+        <span class="name">Pro Santé Connect</span>
+      </button>
+      ${
+        this.pscBusy
+          ? html`<p class="psc-status muted" id="psc-status" role="status">${msg(
+              'Connexion avec Pro Santé Connect en cours : terminez-la dans la fenêtre ouverte.',
+              { id: 'signin.psc.waiting' },
+            )}</p>`
+          : nothing
+      }
+    `;
+  }
+
+  /** In the click: a pop-up (opened before any await), else the redirect. */
+  #startPsc = async () => {
+    if (this.#popup && !this.#popup.closed) {
+      this.#popup.focus(); // already open, maybe behind this window
+      return;
+    }
+    const server = resolveServer(this.server);
+    const popup = openPopup();
+    if (!popup) {
+      redirectToPsc(server);
+      return;
+    }
+    this.#popup = popup;
+    this.error = null;
+    this.pscBusy = true;
+    const outcome = await runPscPopup(popup, server);
+    if (this.#popup === popup) this.#popup = null;
+    if ('handoff' in outcome) {
+      await this.#exchange(outcome.handoff);
+      return;
+    }
+    this.pscBusy = false;
+    if ('error' in outcome) this.error = describePscError(null, outcome.error);
+  };
+
+  async #exchange(handoff: string): Promise<void> {
+    this.pscBusy = true;
+    this.error = null;
+    try {
+      const session = await signInWithPscHandoff(resolveServer(this.server), handoff);
+      this.dispatchEvent(
+        new CustomEvent<{ session: RelaisSession }>('relais-signed-in', {
+          detail: { session },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    } catch (err) {
+      this.error =
+        err instanceof ApiError && err.unreachable
+          ? describeSignInError(err)
+          : describePscError(null, err instanceof ApiError ? err.message : '');
+    } finally {
+      this.pscBusy = false;
+    }
   }
 
   private async submit(event: SubmitEvent) {
@@ -155,6 +295,23 @@ export function describeSignInError(err: unknown): string {
     }
   }
   return msg('La connexion a échoué. Réessayez dans un instant.', { id: 'signin.failed' });
+}
+
+/**
+ * A sentence for a Pro Santé Connect failure: from the error code of a redirect
+ * (`#relais-psc-error=<code>`), or the server's own explanation (pop-up message, refused
+ * exchange), which is kept after ours since it may be the precise reason (an RPPS bound
+ * to another account…).
+ */
+export function describePscError(code: string | null, detail = ''): string {
+  if (code === 'access_denied' || code === 'cancelled') {
+    return msg('Connexion avec Pro Santé Connect annulée.', { id: 'signin.psc.cancelled' });
+  }
+  const base = msg('La connexion avec Pro Santé Connect n’a pas abouti. Réessayez.', {
+    id: 'signin.psc.failed',
+  });
+  const why = detail.trim() || (code ? `(${code})` : '');
+  return why ? `${base} ${why}` : base;
 }
 
 declare global {

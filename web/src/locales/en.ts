@@ -81,6 +81,19 @@ export const templates = {
   'signin.locked': str`Too many failed attempts. Try again in ${0} min.`,
   'signin.bad-email': 'This e-mail address is not valid.',
   'signin.failed': 'Sign-in failed. Try again in a moment.',
+  'signin.or': 'or',
+  'signin.psc.with': 'Sign in with',
+  'signin.psc.waiting': 'Signing in with Pro Santé Connect: finish in the window that opened.',
+  'signin.psc.cancelled': 'Sign-in with Pro Santé Connect cancelled.',
+  'signin.psc.failed': 'Sign-in with Pro Santé Connect did not succeed. Try again.',
+  'app.psc-sign-out': 'Also end your Pro Santé Connect session',
+  'app.verify.region': 'Verifying your identity',
+  'app.verify.why':
+    'Your identity is not verified yet: the people you write to see “identity not verified” beside your name.',
+  'app.verify.psc': 'Verify my identity with Pro Santé Connect',
+  'app.verify.done': 'Your identity is verified by Pro Santé Connect.',
+  'app.verify.other-person':
+    'Pro Santé Connect identified someone other than this account’s holder: nothing was changed.',
   'app.expired': 'Your session has expired. Please sign in again.',
   'app.embed-failed':
     'Automatic sign-in from your intranet failed (the link expired or was already used). Reload the page or sign in.',

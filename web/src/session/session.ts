@@ -17,6 +17,11 @@ export class RelaisSession extends EventTarget {
   #realtime: RealtimeLink | null = null;
   #connected = false;
   me: Me | null = null;
+  /**
+   * 'psc' when the session came from Pro Santé Connect: signing out then also ends the
+   * provider's session, whose URL the logout answer gives (see relais-app).
+   */
+  via: 'psc' | null = null;
 
   constructor(
     readonly server: string,
@@ -98,19 +103,31 @@ export class RelaisSession extends EventTarget {
     if (this.#expired) return;
     this.#expired = true;
     this.stopRealtime();
-    clearStoredSession(this.server);
+    clearStoredSession(this.server, this.token);
     this.dispatchEvent(new Event('expired'));
   }
 
-  /** Revokes the token on the server; the local copy is forgotten whatever happens. */
-  async signOut(): Promise<void> {
+  /**
+   * Revokes the token on the server; the local copy is forgotten whatever happens. For a
+   * Pro Santé Connect session the server answers with the provider's end-session URL,
+   * returned here (null otherwise) for the page to open.
+   */
+  async signOut(): Promise<string | null> {
     this.#expired = true;
     this.stopRealtime();
-    clearStoredSession(this.server);
+    clearStoredSession(this.server, this.token);
     try {
-      await apiRequest(this.server, 'POST', '/api/auth/logout', { token: this.token });
+      const answer = await apiRequest<{ endSessionUrl?: unknown } | undefined>(
+        this.server,
+        'POST',
+        '/api/auth/logout',
+        { token: this.token },
+      );
+      const url = answer?.endSessionUrl;
+      return typeof url === 'string' && /^https?:\/\//.test(url) ? url : null;
     } catch {
       // Already expired or unreachable: the token is forgotten locally anyway.
+      return null;
     }
   }
 
@@ -137,6 +154,7 @@ export function storeSession(session: RelaisSession): void {
         token: session.token,
         expiresAt: session.expiresAt,
         account: session.account,
+        via: session.via,
       }),
     );
   } catch {
@@ -152,21 +170,32 @@ export function loadStoredSession(server: string): RelaisSession | null {
       token?: string;
       expiresAt?: string | null;
       account?: Account | null;
+      via?: string | null;
     };
     if (!data.token) return null;
     if (data.expiresAt && Date.parse(data.expiresAt) <= Date.now()) {
       clearStoredSession(server);
       return null;
     }
-    return new RelaisSession(server, data.token, data.account ?? null, data.expiresAt ?? null);
+    const session = new RelaisSession(
+      server,
+      data.token,
+      data.account ?? null,
+      data.expiresAt ?? null,
+    );
+    if (data.via === 'psc') session.via = 'psc';
+    return session;
   } catch {
     return null;
   }
 }
 
-export function clearStoredSession(server: string): void {
+/** Forgets the stored session; with `token`, only if it is that one (not a newer one). */
+export function clearStoredSession(server: string, token?: string): void {
   try {
-    storage()?.removeItem(storageKey(server));
+    const store = storage();
+    if (token && !store?.getItem(storageKey(server))?.includes(JSON.stringify(token))) return;
+    store?.removeItem(storageKey(server));
   } catch {
     // Nothing stored.
   }
@@ -190,4 +219,20 @@ export async function signInWithEmbedToken(server: string, token: string): Promi
     body: { token },
   });
   return RelaisSession.fromGrant(server, grant);
+}
+
+/**
+ * Exchanges the single-use handoff that ends a Pro Santé Connect flow (session/psc.ts) for
+ * a session, as a password sign-in would give.
+ */
+export async function signInWithPscHandoff(
+  server: string,
+  handoff: string,
+): Promise<RelaisSession> {
+  const grant = await apiRequest<SessionGrant>(server, 'POST', '/api/auth/psc/exchange', {
+    body: { handoff },
+  });
+  const session = RelaisSession.fromGrant(server, grant);
+  session.via = 'psc';
+  return session;
 }
