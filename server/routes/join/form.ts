@@ -1,5 +1,6 @@
 import type { ResponseToolkit } from '@hapi/hapi';
 import type { lookupInvitationLink } from '../../../domain/invitations';
+import { ctxOf } from '../../types';
 import { escapeHtml, page } from './html';
 import { JOIN_TEXTS, langOf } from './texts';
 
@@ -47,6 +48,7 @@ export function signUpPage(
 <p>${escapeHtml(t.invitedBy(p.inviterName))}</p>
 ${p.profession ? `<p class="muted">${escapeHtml(t.profession)} : ${escapeHtml(p.profession)}${p.structure ? ` · ${escapeHtml(t.structure)} : ${escapeHtml(p.structure)}` : ''}</p>` : ''}
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+${pscLink(h, token, lang)}
 <form method="post" action="/join/${escapeHtml(token)}">
 ${field('firstName', t.firstName, v.firstName, 'text', 'required maxlength="100" autocomplete="given-name"')}
 ${field('lastName', t.lastName, v.lastName, 'text', 'required maxlength="100" autocomplete="family-name"')}
@@ -56,4 +58,29 @@ ${field('password', t.password, '', 'password', 'required minlength="12" maxleng
 <button type="submit">${escapeHtml(t.submit)}</button>
 </form>`;
   return page(h, { lang, title: t.title, body, status });
+}
+
+/**
+ * "Se connecter avec Pro Santé Connect" when the installation offers it (config `psc`
+ * set): the redirect flow, carrying the invitation, back to the application's page.
+ */
+function pscLink(h: ResponseToolkit, token: string, lang: 'fr' | 'en'): string {
+  const config = ctxOf(h.request).config as {
+    psc?: unknown;
+    publicUrl: string;
+  };
+  if (!config.psc) return '';
+  const start = `/auth/psc/start?${new URLSearchParams({
+    mode: 'redirect',
+    invitation: token,
+    returnTo: `${config.publicUrl.replace(/\/$/, '')}/`,
+  })}`;
+  const label =
+    lang === 'en' ? 'Sign in with Pro Santé Connect' : 'Se connecter avec Pro Santé Connect';
+  const or =
+    lang === 'en'
+      ? 'or create an account with a password:'
+      : 'ou créez un compte avec un mot de passe :';
+  return `<p><a class="psc" href="${escapeHtml(start)}" style="display:inline-block;padding:.7rem 1.2rem;background:#000091;color:#fff;font-weight:700;border-radius:4px;text-decoration:none">${label}</a></p>
+<p class="muted">${or}</p>`;
 }
