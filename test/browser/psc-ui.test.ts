@@ -73,7 +73,7 @@ async function fakePsc(
   context: BrowserContext,
   options: {
     handoffs: Record<string, TestUser | { error: string }>;
-    popupError?: string;
+    popupError?: { error: string; code: string };
     intent?: string;
     onExchange?: (handoff: string) => Promise<void>;
   },
@@ -112,7 +112,7 @@ async function fakePsc(
       });
     }
     const message = options.popupError
-      ? { type: 'relais:psc', error: options.popupError }
+      ? { type: 'relais:psc', ...options.popupError }
       : { type: 'relais:psc', handoff };
     return route.fulfill({
       status: 200,
@@ -130,7 +130,7 @@ async function fakePsc(
     seen.exchanged.push(handoff);
     await options.onExchange?.(handoff);
     const who = options.handoffs[handoff];
-    if (!who) return json(route, 401, { message: 'Unknown or used handoff' });
+    if (!who) return json(route, 410, { message: 'Already used or expired' });
     if ('error' in who) return json(route, 409, { message: who.error });
     const { token, expiresAt } = await createSession(app.ctx, who.account.id, 'password');
     return json(route, 201, {
@@ -218,23 +218,36 @@ describe('Pro Santé Connect in <relais-sign-in> (server side simulated)', () =>
   });
 
   it('explains a refusal in the form, in French and in English', async () => {
+    // The pop-up says why (its code), then a handoff the server no longer accepts.
     const context = await newContext(browser);
-    await fakePsc(context, { handoffs: { 'H-popup': { error: 'RPPS already bound' } } });
+    const refusing = {
+      handoffs: {},
+      popupError: { error: 'Ce numéro RPPS est déjà lié…', code: 'rpps-bound-elsewhere' },
+    };
+    await fakePsc(context, refusing);
     const page = await context.newPage();
     await page.goto(app.url);
     await page.getByRole('button', PSC_BUTTON).click();
-    await page
-      .getByRole('alert')
+    const alert = page.getByRole('alert');
+    await alert
       .getByText(
-        'La connexion avec Pro Santé Connect n’a pas abouti. Réessayez. RPPS already bound',
+        'Ce numéro RPPS est déjà lié à un autre compte Relais. Rien n’a été modifié : contactez l’administrateur de Relais.',
       )
+      .waitFor();
+    refusing.popupError = undefined as never;
+    await page.getByRole('button', PSC_BUTTON).click();
+    await alert
+      .getByText('La connexion Pro Santé Connect a expiré ou a déjà servi. Recommencez.')
       .waitFor();
     // The redirect's error code, in English.
     const english = await newContext(browser, { locale: 'en-GB' });
     await fakePsc(english, { handoffs: {} });
     const en = await english.newPage();
-    await en.goto(`${app.url}/#relais-psc-error=access_denied`);
-    await en.getByRole('alert').getByText('Sign-in with Pro Santé Connect cancelled.').waitFor();
+    await en.goto(`${app.url}/#relais-psc-error=denied`);
+    await en
+      .getByRole('alert')
+      .getByText('The sign-in was cancelled on Pro Santé Connect.')
+      .waitFor();
     await en.getByRole('button', { name: 'Sign in with Pro Santé Connect', exact: true }).waitFor();
     expect(new URL(en.url()).hash).toBe('');
     await english.close();

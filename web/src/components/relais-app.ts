@@ -10,6 +10,7 @@ import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
 import { applyLocale } from '../i18n';
 import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { pscErrorText, pscRequestErrorText } from '../psc-errors';
 import { hasPscReturn, openPopup, redirectToPsc, runPscPopup } from '../session/psc';
 import { resolveServer } from '../session/server-url';
 import {
@@ -19,7 +20,6 @@ import {
   storeSession,
 } from '../session/session';
 import { theme } from '../styles/theme';
-import { describePscError } from './relais-sign-in';
 import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
@@ -506,16 +506,11 @@ export class RelaisApp extends LitElement {
       }
       const outcome = await runPscPopup(popup, session.server, { intent });
       if ('handoff' in outcome) await this.#verified(session, outcome.handoff);
-      else if ('error' in outcome) this.verifyError = describePscError(null, outcome.error);
+      else if ('error' in outcome) this.verifyError = pscErrorText(outcome.code, outcome.error);
     } catch (err) {
       popup?.close();
       if (this.session !== session) return;
-      this.verifyError =
-        err instanceof ApiError && err.unreachable
-          ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
-              id: 'signin.unreachable',
-            })
-          : describePscError(null, err instanceof ApiError ? err.message : '');
+      this.verifyError = pscRequestErrorText(err);
     } finally {
       if (this.#verifyPopup === popup) this.#verifyPopup = null;
       this.verifying = false;

@@ -4,6 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { ApiError } from '../api/http';
 import { AuthMethodsController } from '../controllers/auth-methods-controller';
 import { element } from '../define';
+import { pscErrorText, pscRequestErrorText } from '../psc-errors';
 import { openPopup, redirectToPsc, runPscPopup, takePscReturn } from '../session/psc';
 import { resolveServer } from '../session/server-url';
 import { type RelaisSession, signInWithPassword, signInWithPscHandoff } from '../session/session';
@@ -135,7 +136,7 @@ export class RelaisSignIn extends LitElement {
     const back = takePscReturn();
     if (!back) return;
     if ('handoff' in back) void this.#exchange(back.handoff);
-    else this.error = describePscError(back.errorCode);
+    else this.error = pscErrorText(back.errorCode);
   }
 
   override disconnectedCallback(): void {
@@ -217,7 +218,7 @@ export class RelaisSignIn extends LitElement {
       return;
     }
     this.pscBusy = false;
-    if ('error' in outcome) this.error = describePscError(null, outcome.error);
+    if ('error' in outcome) this.error = pscErrorText(outcome.code, outcome.error);
   };
 
   async #exchange(handoff: string): Promise<void> {
@@ -233,10 +234,7 @@ export class RelaisSignIn extends LitElement {
         }),
       );
     } catch (err) {
-      this.error =
-        err instanceof ApiError && err.unreachable
-          ? describeSignInError(err)
-          : describePscError(null, err instanceof ApiError ? err.message : '');
+      this.error = pscRequestErrorText(err);
     } finally {
       this.pscBusy = false;
     }
@@ -295,23 +293,6 @@ export function describeSignInError(err: unknown): string {
     }
   }
   return msg('La connexion a échoué. Réessayez dans un instant.', { id: 'signin.failed' });
-}
-
-/**
- * A sentence for a Pro Santé Connect failure: from the error code of a redirect
- * (`#relais-psc-error=<code>`), or the server's own explanation (pop-up message, refused
- * exchange), which is kept after ours since it may be the precise reason (an RPPS bound
- * to another account…).
- */
-export function describePscError(code: string | null, detail = ''): string {
-  if (code === 'access_denied' || code === 'cancelled') {
-    return msg('Connexion avec Pro Santé Connect annulée.', { id: 'signin.psc.cancelled' });
-  }
-  const base = msg('La connexion avec Pro Santé Connect n’a pas abouti. Réessayez.', {
-    id: 'signin.psc.failed',
-  });
-  const why = detail.trim() || (code ? `(${code})` : '');
-  return why ? `${base} ${why}` : base;
 }
 
 declare global {

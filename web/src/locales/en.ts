@@ -84,8 +84,24 @@ export const templates = {
   'signin.or': 'or',
   'signin.psc.with': 'Sign in with',
   'signin.psc.waiting': 'Signing in with Pro Santé Connect: finish in the window that opened.',
-  'signin.psc.cancelled': 'Sign-in with Pro Santé Connect cancelled.',
-  'signin.psc.failed': 'Sign-in with Pro Santé Connect did not succeed. Try again.',
+  'psc.denied': 'The sign-in was cancelled on Pro Santé Connect.',
+  'psc.expired': 'The Pro Santé Connect sign-in expired or was already used. Please start again.',
+  'psc.intent-expired': 'The verification request expired. Please start again from Relais.',
+  'psc.low-acr':
+    'Pro Santé Connect did not confirm a strong authentication (e-CPS or CPS card, level eidas1). Sign-in refused.',
+  'psc.unverifiable': 'The Pro Santé Connect answer could not be verified. Sign-in refused.',
+  'psc.unknown-rpps':
+    'Your RPPS number is not in the Relais directory. Contact your Relais administrator.',
+  'psc.rpps-bound-elsewhere':
+    'This RPPS number is already bound to another Relais account. Nothing was changed: contact your Relais administrator.',
+  'psc.account-bound-elsewhere':
+    'Your Relais account is bound to another RPPS number than the one Pro Santé Connect gave. Nothing was changed: contact your Relais administrator.',
+  'psc.invitation-unusable':
+    'This invitation link can no longer be used (used, expired or cancelled).',
+  'psc.account-disabled': 'This Relais account is disabled.',
+  'psc.unavailable': 'Pro Santé Connect is not answering. Please try again in a few minutes.',
+  'psc.failed':
+    'Signing in with Pro Santé Connect failed. Try again; if it persists, contact your Relais administrator.',
   'app.psc-sign-out': 'Also end your Pro Santé Connect session',
   'app.verify.region': 'Verifying your identity',
   'app.verify.why':

@@ -1,4 +1,5 @@
 import { apiRequest } from '../api/http';
+import { getLocale } from '../i18n';
 
 /**
  * The browser side of "Se connecter avec Pro Santé Connect". The OpenID Connect flow
@@ -57,6 +58,7 @@ export function pscStartUrl(
   const url = new URL('/auth/psc/start', server);
   url.searchParams.set('mode', mode);
   url.searchParams.set('returnTo', returnTo);
+  url.searchParams.set('lang', getLocale() === 'en' ? 'en' : 'fr'); // the provider's pages
   if (start.intent) url.searchParams.set('intent', start.intent);
   return url.href;
 }
@@ -92,7 +94,8 @@ export function openPopup(name = POPUP_NAME): Window | null {
 
 export type PscOutcome =
   | { handoff: string }
-  | { error: string }
+  /** The server's sentence (in the `lang` asked for) and its code (domain/psc/errors.ts). */
+  | { error: string; code?: string }
   /** The user closed the pop-up before the end. */
   | { cancelled: true };
 
@@ -121,10 +124,20 @@ export function runPscPopup(
     };
     const onMessage = (event: MessageEvent) => {
       if (event.origin !== origin || event.source !== popup) return;
-      const data = event.data as { type?: unknown; handoff?: unknown; error?: unknown } | null;
+      const data = event.data as {
+        type?: unknown;
+        handoff?: unknown;
+        error?: unknown;
+        code?: unknown;
+      } | null;
       if (!data || typeof data !== 'object' || data.type !== 'relais:psc') return;
       if (typeof data.handoff === 'string' && data.handoff) finish({ handoff: data.handoff });
-      else finish({ error: typeof data.error === 'string' ? data.error : '' });
+      else {
+        finish({
+          error: typeof data.error === 'string' ? data.error : '',
+          code: typeof data.code === 'string' ? data.code : undefined,
+        });
+      }
     };
     window.addEventListener('message', onMessage);
     // The callback page posts its message and then closes: give a message that is still
