@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import Joi from 'joi';
 
 /**
@@ -38,6 +39,21 @@ export interface Config {
   delivery: DeliveryConfig;
   invitations: InvitationsConfig;
   inactivity: InactivityConfig;
+  /** Pro Santé Connect (issue 16, docs/pro-sante-connect.md); null: the feature is off. */
+  psc: PscConfig | null;
+  /** `npm start` runs the local provider shaped like PSC (never in production). */
+  pscLocal: boolean;
+}
+
+export interface PscConfig {
+  /** The realm URL, e.g. https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet */
+  issuer: string;
+  clientId: string;
+  /** client_secret_basic; null when the client authenticates with `privateKey`. */
+  clientSecret: string | null;
+  /** PEM (PKCS#8) for private_key_jwt; null with a client secret. */
+  privateKey: string | null;
+  redirectUrl: string;
 }
 
 export interface DeliveryConfig {
@@ -168,6 +184,16 @@ const schema = Joi.object({
   INACTIVITY_REMINDER_DAYS: Joi.string()
     .pattern(/^\d{1,3}(,\d{1,3})*$/)
     .default('30,37,51'),
+  PSC_ISSUER: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .allow(''),
+  PSC_CLIENT_ID: Joi.string().max(200).allow(''),
+  PSC_CLIENT_SECRET: Joi.string().max(500).allow(''),
+  PSC_PRIVATE_KEY: Joi.string().allow(''),
+  PSC_REDIRECT_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .allow(''),
+  PSC_LOCAL: Joi.string().valid('true', 'false', ''),
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -247,7 +273,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxSocketsPerAccount: value.WS_MAX_SOCKETS_PER_ACCOUNT,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     ...messagingConfig(value, value.INACTIVITY_DAYS),
+    ...pscConfig(value, mode, publicUrl),
   };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the Joi-validated environment
+function pscConfig(value: any, mode: Config['env'], publicUrl: string) {
+  if (mode === 'production' && value.PSC_LOCAL === 'true') {
+    throw new ConfigError([
+      'PSC_LOCAL: the local Pro Santé Connect provider is refused in production',
+    ]);
+  }
+  // Outside production the demo provider runs unless told not to or a real one is set.
+  const pscLocal = mode !== 'production' && value.PSC_LOCAL !== 'false' && !value.PSC_ISSUER;
+  if (!value.PSC_ISSUER) {
+    const stray = ['PSC_CLIENT_ID', 'PSC_CLIENT_SECRET', 'PSC_PRIVATE_KEY'].filter((k) => value[k]);
+    if (stray.length) throw new ConfigError([`${stray.join(', ')} set without PSC_ISSUER`]);
+    return { psc: null, pscLocal };
+  }
+  const problems: string[] = [];
+  const issuer = String(value.PSC_ISSUER).replace(/\/$/, '');
+  if (mode === 'production' && !issuer.startsWith('https://')) {
+    problems.push('PSC_ISSUER must be https in production');
+  }
+  if (!value.PSC_CLIENT_ID) problems.push('PSC_CLIENT_ID is required with PSC_ISSUER');
+  if (Boolean(value.PSC_CLIENT_SECRET) === Boolean(value.PSC_PRIVATE_KEY)) {
+    problems.push('Pro Santé Connect needs exactly one of PSC_CLIENT_SECRET and PSC_PRIVATE_KEY');
+  }
+  const privateKey = value.PSC_PRIVATE_KEY
+    ? String(value.PSC_PRIVATE_KEY).replace(/\\n/g, '\n')
+    : null;
+  if (privateKey) {
+    try {
+      const key = createPrivateKey(privateKey);
+      if (!['rsa', 'ec'].includes(key.asymmetricKeyType ?? '')) throw new Error('type');
+    } catch {
+      problems.push('PSC_PRIVATE_KEY is not an RSA or EC private key in PEM');
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const psc: PscConfig = {
+    issuer,
+    clientId: value.PSC_CLIENT_ID,
+    clientSecret: value.PSC_CLIENT_SECRET || null,
+    privateKey,
+    redirectUrl: value.PSC_REDIRECT_URL || `${publicUrl}/auth/psc/callback`,
+  };
+  return { psc, pscLocal: false };
 }
 
 function validTimeZone(name: string, variable: string): string {

@@ -1,6 +1,11 @@
 export { EmbedTokenError, exchangeEmbedToken, verifyEmbedToken } from './embed-token';
 export { hashPassword, verifyPassword } from './passwords';
-export { loadProfile, type MemberStructure } from './profile';
+export {
+  type DirectoryIdentity,
+  loadDirectoryIdentity,
+  loadProfile,
+  type MemberStructure,
+} from './profile';
 export {
   createSession,
   hashToken,

@@ -9,6 +9,40 @@ export interface MemberStructure {
   role: 'member' | 'manager';
 }
 
+/** The directory's entry of a bound account, shown beside what Pro Santé Connect said. */
+export interface DirectoryIdentity {
+  nationalId: string;
+  professionCode: string | null;
+  profession: string | null;
+  specialityCode: string | null;
+  speciality: string | null;
+}
+
+export async function loadDirectoryIdentity(
+  ctx: AppContext,
+  professionalId: number | null,
+): Promise<DirectoryIdentity | null> {
+  if (professionalId === null) return null;
+  const p = await ctx
+    .db('professionals')
+    .where({ id: professionalId })
+    .first(
+      'national_id',
+      'profession_code',
+      'profession_label',
+      'speciality_code',
+      'speciality_label',
+    );
+  if (!p) return null;
+  return {
+    nationalId: p.national_id,
+    professionCode: p.profession_code,
+    profession: p.profession_label,
+    specialityCode: p.speciality_code,
+    speciality: p.speciality_label,
+  };
+}
+
 /** The signed-in account and the structures it answers for (S19). */
 export async function loadProfile(
   ctx: AppContext,

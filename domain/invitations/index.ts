@@ -17,6 +17,7 @@ export {
 export { isGsm7, toGsm7 } from './gsm7';
 export {
   acceptInvitation,
+  acceptInvitationVerified,
   type Joined,
   type JoinInput,
   type LinkState,

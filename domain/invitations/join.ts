@@ -3,6 +3,7 @@ import { createSession, hashPassword } from '../accounts';
 import type { AppContext } from '../context';
 import { audienceOf, loadConversation } from '../conversations';
 import { NOW_MS } from '../conversations/load';
+import { verifyIdentity } from '../identity/verify';
 import type { Locale } from '../models';
 import { publishEvent } from '../realtime';
 import { recordMembershipRequest } from '../structures';
@@ -160,22 +161,7 @@ export async function acceptInvitation(
       })
       .returning('id');
     const accountId = Number(account.id);
-    if (row.structure_id) {
-      await recordMembershipRequest(trx, {
-        structureId: row.structure_id,
-        accountId,
-        invitationId: row.id,
-      });
-    }
-    if (row.conversation_id) await shareConversation(trx, row, accountId);
-    // Only this link is used up: the professional's other invitations stay open until the
-    // identity is verified, so the real person can still join through their own.
-    await trx('invitations').where({ id: row.id }).update({
-      status: 'accepted',
-      accepted_account_id: accountId,
-      updated_at: trx.fn.now(),
-      accepted_at: trx.fn.now(),
-    });
+    await redeemInvitation(trx, row, accountId);
     return { accountId, invitation: row };
   });
 
@@ -191,6 +177,118 @@ export async function acceptInvitation(
     conversationIds: conversationId ? [conversationId] : [],
     conversationId,
   };
+}
+
+/**
+ * What using a link gives the account that used it, whatever the way it signed up
+ * (password form or Pro Santé Connect): a membership request for an invited structure,
+ * its own seat in the conversation the inviter shared, and the link used up. Only this
+ * link: the professional's other invitations stay open until the identity is verified,
+ * so the real person can still join through their own. Returns whether a seat was added.
+ */
+async function redeemInvitation(
+  trx: Knex.Transaction,
+  // biome-ignore lint/suspicious/noExplicitAny: a row of findByToken
+  row: any,
+  accountId: number,
+): Promise<boolean> {
+  if (row.structure_id) {
+    await recordMembershipRequest(trx, {
+      structureId: row.structure_id,
+      accountId,
+      invitationId: row.id,
+    });
+  }
+  let seated = false;
+  if (row.conversation_id) {
+    // An account bound to a professional may already sit there as that professional.
+    const account = await trx('accounts').where({ id: accountId }).first('professional_id');
+    const present = await trx('conversation_participants')
+      .where({ conversation_id: row.conversation_id })
+      .where((q) => {
+        q.where({ account_id: accountId });
+        if (account?.professional_id) q.orWhere({ professional_id: account.professional_id });
+      })
+      .first('conversation_id');
+    if (!present) {
+      await shareConversation(trx, row, accountId);
+      seated = true;
+    }
+  }
+  await trx('invitations').where({ id: row.id }).update({
+    status: 'accepted',
+    accepted_account_id: accountId,
+    updated_at: trx.fn.now(),
+    accepted_at: trx.fn.now(),
+  });
+  return seated;
+}
+
+/**
+ * Joining through an invitation with an identity Pro Santé Connect verified: the link is
+ * used as in `acceptInvitation`, but by the account bound to that professional (created,
+ * verified, if there is none). The professional may differ from the one invited: holding
+ * the link still only proves control of the address, and the verified identity is the
+ * one that counts. Returns the account; the caller opens the session.
+ */
+export async function acceptInvitationVerified(
+  ctx: AppContext,
+  token: string,
+  person: { professionalId: number; firstName: string; lastName: string },
+): Promise<{ accountId: number; conversationId: number | null }> {
+  const usable = (state: LinkState) => state === 'valid' || state === 'has-account';
+  const early = stateOf(await findByToken(ctx, token));
+  if (!usable(early)) throw new LinkUnusableError(early as Exclude<LinkState, 'valid'>);
+  const { accountId, row, seated } = await ctx.db.transaction(async (trx) => {
+    const locked = await trx('invitations')
+      .where('token_hash', hashInvitationToken(token))
+      .forUpdate()
+      .first('id');
+    const row = locked ? await findByToken({ ...ctx, db: trx }, token) : undefined;
+    const state = stateOf(row);
+    if (!usable(state)) throw new LinkUnusableError(state as Exclude<LinkState, 'valid'>);
+    const holder = await trx('accounts')
+      .where({ professional_id: person.professionalId })
+      .first('id');
+    let accountId: number;
+    if (holder) {
+      accountId = Number(holder.id);
+    } else {
+      // A typed address was proven by the link; a directory one may be a shared contact@.
+      const email =
+        row.channel === 'email' && row.address_source === 'typed'
+          ? String(row.address).toLowerCase()
+          : null;
+      const taken = email
+        ? await trx('accounts').whereRaw('lower(email) = ?', [email]).first('id')
+        : null;
+      const [account] = await trx('accounts')
+        .insert({
+          professional_id: null,
+          claimed_professional_id: person.professionalId,
+          invitation_id: row.id,
+          identity_verified: false,
+          email: taken ? null : email,
+          mobile: row.channel === 'sms' ? row.address : null,
+          first_name: person.firstName,
+          last_name: person.lastName,
+          locale: row.locale,
+        })
+        .returning('id');
+      accountId = Number(account.id);
+    }
+    const seated = await redeemInvitation(trx, row, accountId);
+    if (!holder) {
+      await verifyIdentity({ ...ctx, db: trx }, accountId, person.professionalId, {
+        by: null,
+        method: 'pro-sante-connect',
+      });
+    }
+    return { accountId, row, seated };
+  });
+  const conversationId: number | null = row.conversation_id ? Number(row.conversation_id) : null;
+  if (seated && conversationId) await announceNewcomer(ctx, conversationId, accountId);
+  return { accountId, conversationId };
 }
 
 /** The newcomer's own seat in the conversation the inviter shared (kind 'account'). */

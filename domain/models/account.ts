@@ -3,6 +3,19 @@ import { Professional } from './professional';
 
 export type Locale = 'fr' | 'en';
 
+/** The professional exercises Pro Santé Connect vouches for (SubjectRefPro, trimmed). */
+export interface PscProfile {
+  exercices: Array<{
+    codeProfession: string | null;
+    codeSavoirFaire: string | null;
+    activities: Array<{
+      codeModeExercice: string | null;
+      numeroFinessSite: string | null;
+      raisonSocialeSite: string | null;
+    }>;
+  }>;
+}
+
 export class Account extends Model {
   static override tableName = 'accounts';
 
@@ -30,6 +43,9 @@ export class Account extends Model {
   identity_verification_method!: string | null;
   identity_rejected_at!: Date | null;
   identity_rejected_by!: number | null;
+  /** What Pro Santé Connect said of the professional at the last sign-in (SubjectRefPro). */
+  psc_profile!: PscProfile | null;
+  psc_checked_at!: Date | null;
   created_at!: Date;
   updated_at!: Date;
   professional?: Professional | null;

@@ -1,4 +1,4 @@
-export { Account, type Locale } from './account';
+export { Account, type Locale, type PscProfile } from './account';
 export { Activity } from './activity';
 export { Professional } from './professional';
 export { Session } from './session';

@@ -6,7 +6,7 @@ export class Session extends Model {
   id!: number;
   account_id!: number;
   token_hash!: Buffer;
-  method!: 'password' | 'embed' | 'invitation';
+  method!: 'password' | 'embed' | 'invitation' | 'psc';
   integration_id!: string | null;
   ip!: string | null;
   user_agent!: string | null;

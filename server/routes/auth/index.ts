@@ -3,5 +3,12 @@ import { embedRoute } from './embed';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
 import { meRoute } from './me';
+import { pscRoutes } from './psc';
 
-export const authRoutes: ServerRoute[] = [loginRoute, embedRoute, logoutRoute, meRoute];
+export const authRoutes: ServerRoute[] = [
+  loginRoute,
+  embedRoute,
+  logoutRoute,
+  meRoute,
+  ...pscRoutes,
+];
