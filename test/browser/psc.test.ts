@@ -1,0 +1,265 @@
+import { randomInt } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
+import type { AppContext } from '../../domain/context';
+import { closeInvitationQueues } from '../../domain/invitations';
+import { startIntranet } from '../../scripts/demo-intranet';
+import {
+  type LocalPsc,
+  type PscProfessional,
+  startLocalPsc,
+} from '../../scripts/psc/local-provider';
+import { freePort } from '../helpers/ports';
+import { createUser, startTestApp, type TestApp } from '../helpers/server';
+import { clinicalConversation } from '../invitations/fixtures';
+import { inviteAndToken } from '../invitations/identity-fixtures';
+import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helpers';
+
+/**
+ * Issue 16 end to end in real Chromium: "Se connecter avec Pro Santé Connect" from
+ * <relais-app> embedded in the demo intranet (another origin) through a local provider
+ * shaped like Pro Santé Connect (scripts/psc/local-provider.ts): the pop-up, the redirect
+ * when pop-ups are blocked, the provider's session ended at sign-out, and the invitation
+ * page's link.
+ */
+
+const rpps = () => `1${String(randomInt(0, 9_999_999_999)).padStart(10, '0')}`;
+const person = (firstName: string, lastName: string): PscProfessional => ({
+  rpps: rpps(),
+  firstName,
+  lastName,
+  professionCode: '10',
+  activities: [{ raisonSocialeSite: 'CABINET DU PARC', numeroFinessSite: '250000700' }],
+});
+
+const claire = person('Claire', 'MARTIN');
+const karim = person('Karim', 'BENALI');
+const romain = person('Romain', 'INVITE');
+const iris = person('Iris', 'VERIFIEE');
+
+const CLIENT_ID = 'relais-browser-test';
+const CLIENT_SECRET = 'browser-test-client-secret-0123456789abcdef';
+
+let app: TestApp;
+let psc: LocalPsc;
+let browser: Browser;
+let intranet: { server: Server; url: string };
+const ids: Record<string, number> = {};
+
+async function directoryEntry(ctx: AppContext, p: PscProfessional): Promise<number> {
+  const [row] = await ctx
+    .db('professionals')
+    .insert({
+      national_id: `8${p.rpps}`,
+      id_type: '8',
+      identifier: p.rpps,
+      first_name: p.firstName,
+      last_name: p.lastName,
+      profession_code: p.professionCode,
+      profession_label: 'Médecin',
+    })
+    .returning('id');
+  return Number(row.id);
+}
+
+beforeAll(async () => {
+  const [, port, pscPort, intranetPort] = await Promise.all([
+    ensureWebBuilt(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const publicUrl = `http://127.0.0.1:${port}`;
+  psc = await startLocalPsc({
+    port: pscPort,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [`${publicUrl}/auth/psc/callback`],
+    postLogoutRedirectUris: [publicUrl],
+    professionals: [claire, karim, romain, iris],
+  });
+  app = await startTestApp({
+    env: {
+      PUBLIC_URL: publicUrl,
+      ALLOWED_ORIGINS: `${publicUrl},http://127.0.0.1:${intranetPort}`,
+      PSC_ISSUER: psc.issuer,
+      PSC_CLIENT_ID: CLIENT_ID,
+      PSC_CLIENT_SECRET: CLIENT_SECRET,
+    },
+    server: { port },
+  });
+  for (const p of [claire, karim, romain, iris]) ids[p.rpps] = await directoryEntry(app.ctx, p);
+  // The intranet's single sign-on names nobody Relais knows, as for a professional who has
+  // no intranet account: <relais-app> shows its own sign-in, with Pro Santé Connect.
+  intranet = await startIntranet(
+    {
+      relaisUrl: app.url,
+      integrationId: 'demo-intranet',
+      secret: DEMO_INTEGRATION_SECRET,
+      users: [{ sub: 'email:nobody@example.test', label: 'Personne' }],
+    },
+    intranetPort,
+  );
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => intranet?.server.close(r));
+  if (app) await closeInvitationQueues(app.ctx);
+  await app?.stop();
+  await psc?.close();
+});
+
+const PSC_BUTTON = { name: 'Se connecter avec Pro Santé Connect', exact: true } as const;
+
+/** The local provider's login page: pick who signs in. */
+async function pickAtProvider(page: Page, who: PscProfessional) {
+  await page
+    .getByRole('button', { name: `${who.firstName} ${who.lastName} · RPPS ${who.rpps}` })
+    .click();
+}
+
+async function landsSignedIn(page: Page, name: string) {
+  await expect.poll(() => page.locator('relais-app [part="user"]').textContent()).toBe(name);
+  await expect
+    .poll(() => page.getByRole('link', { name: 'Discussion' }).getAttribute('aria-current'))
+    .toBe('page');
+}
+
+describe('Pro Santé Connect from the embedded demo intranet', () => {
+  // A fresh browser for each test: no provider session left over from the one before.
+  let context: BrowserContext;
+  beforeEach(async () => {
+    context = await newContext(browser, { width: 1200 });
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('signs in through the provider in a pop-up and lands on the Discussion tab', async () => {
+    const relaisCookies: string[] = [];
+    context.on('response', async (r) => {
+      const cookie = r.url().startsWith(app.url) && (await r.headerValue('set-cookie'));
+      if (cookie) relaisCookies.push(`${r.url()}: ${cookie}`);
+    });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(intranet.url);
+    expect(new URL(page.url()).origin).not.toBe(new URL(app.url).origin);
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', PSC_BUTTON).click(),
+    ]);
+    await popup.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(popup, claire);
+    await popup.waitForEvent('close');
+    await landsSignedIn(page, 'Claire MARTIN');
+    await page.getByText('Aucune conversation').waitFor();
+    // Still the intranet's page, with no "identité non vérifiée": PSC verified who she is.
+    expect(page.url()).toBe(`${intranet.url}/`);
+    expect(await page.locator('relais-app header [part="unverified"]').count()).toBe(0);
+    const account = await app.ctx
+      .db('accounts')
+      .where({ professional_id: ids[claire.rpps] })
+      .first();
+    expect(account?.identity_verified).toBe(true);
+    // Relais set no cookie (the provider keeps its own session in its pop-up).
+    expect(relaisCookies).toEqual([]);
+    expect(errors).toEqual([]);
+
+    // Sign-out ends the provider's session too, in a pop-up: the intranet page stays.
+    const [ending] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Se déconnecter' }).click(),
+    ]);
+    await page.getByText('Vous êtes déconnecté.').waitFor();
+    await ending.waitForURL(`${psc.issuer}/session/end**`);
+    await ending.waitForURL(`${app.url}/**`); // the provider sent it back to Relais
+    expect(page.url()).toBe(`${intranet.url}/`);
+    await ending.close();
+    await page.close();
+  });
+
+  it('falls back to a top-level redirect when the browser blocks the pop-up', async () => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.addInitScript(() => {
+      window.open = () => null; // pop-ups blocked
+    });
+    await page.goto(intranet.url);
+    await page.getByRole('button', PSC_BUTTON).click();
+    await page.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(page, karim);
+    await page.waitForURL(`${intranet.url}/**`);
+    await landsSignedIn(page, 'Karim BENALI');
+    await page.getByText('Aucune conversation').waitFor();
+    // The single-use handoff left the address bar at once.
+    expect(page.url()).toBe(`${intranet.url}/`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
+  it('verifies a signed-in account: the badge goes and the session carries on', async () => {
+    const context = await newContext(browser, { width: 1200 });
+    const user = await createUser(app.ctx, {
+      email: 'iris@example.test',
+      first_name: 'Iris',
+      last_name: 'VERIFIEE',
+    });
+    await app.ctx.db('accounts').where({ id: user.account.id }).update({
+      identity_verified: false,
+    });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(intranet.url);
+    await page.getByLabel('Adresse e-mail').fill(user.email);
+    await page.getByLabel('Mot de passe').fill(user.password);
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await landsSignedIn(page, 'Iris VERIFIEE');
+    const badge = page.locator('relais-app header [part="unverified"]');
+    await badge.waitFor();
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', { name: 'Vérifier mon identité avec Pro Santé Connect' }).click(),
+    ]);
+    await popup.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(popup, iris);
+    await page.getByText('Votre identité est vérifiée par Pro Santé Connect.').waitFor();
+    expect(await badge.count()).toBe(0);
+    await landsSignedIn(page, 'Iris VERIFIEE');
+    const account = await app.ctx.db('accounts').where({ id: user.account.id }).first();
+    expect(account).toMatchObject({ identity_verified: true, professional_id: ids[iris.rpps] });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the invitation page', () => {
+  it('offers Pro Santé Connect; the invited professional arrives verified, the conversation waiting', async () => {
+    const context = await newContext(browser, { width: 1200 });
+    const inviter = await createUser(app.ctx, { first_name: 'Alice', last_name: 'Invitante' });
+    const waiting = await clinicalConversation(app.ctx, inviter.account.id, ids[romain.rpps]!);
+    const { token } = await inviteAndToken(app, inviter.token, {
+      professionalId: ids[romain.rpps],
+      channel: 'email',
+      address: 'romain.invite@example.test',
+      conversationId: waiting.id,
+    });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/join/${token}`);
+    await page.getByRole('link', PSC_BUTTON).click();
+    await page.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(page, romain);
+    await landsSignedIn(page, 'Romain INVITE');
+    await page.locator('relais-conversation-list [part="item"]').first().waitFor();
+    expect(await page.locator('relais-conversation-list [part="item"]').count()).toBe(1);
+    expect(await page.locator('relais-app header [part="unverified"]').count()).toBe(0);
+    expect(page.url()).toBe(`${app.url}/`);
+    await context.close();
+  });
+});
