@@ -10,6 +10,7 @@ import { checkServices, safeUrl } from '../domain/preflight';
 import { createServer } from '../server/app';
 import { startWorkers } from '../workers';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo/seed';
+import type { LocalPsc } from './psc/local-provider';
 
 /**
  * `npm start`: the whole system in one process, with demo data, for a laptop or a demo.
@@ -19,11 +20,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const step = (text: string) => process.stdout.write(`• ${text}\n`);
 
 try {
-  const config = loadConfig();
+  let config = loadConfig();
   step(
     `Checking PostgreSQL (${safeUrl(config.databaseUrl)}) and Redis (${safeUrl(config.redisUrl)})`,
   );
   await checkServices(config);
+  let localPsc: LocalPsc | null = null;
+  if (config.pscLocal) {
+    // Loaded only here: production never imports oidc-provider.
+    const { startDemoPsc } = await import('./psc/demo');
+    ({ config, psc: localPsc } = await startDemoPsc(config));
+    step(`Started the local Pro Santé Connect provider (${localPsc.issuer})`);
+  }
   if (await ensureDatabase(config.databaseUrl)) step('Created the database');
   // A person at a terminal reads lines; a process manager collects JSON.
   const logger = createLogger(config.logLevel, { pretty: Boolean(process.stdout.isTTY) });
@@ -54,6 +62,9 @@ try {
     ['http', () => server.stop({ timeout: config.shutdownTimeoutMs })],
     ['workers', () => workers.close()],
     ['connections', () => closeContext(ctx)],
+    ...(localPsc
+      ? [['local Pro Santé Connect', () => localPsc.close()] as [string, () => Promise<void>]]
+      : []),
   ]);
 
   const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
@@ -66,6 +77,15 @@ try {
       `Demo sign-ins (password for all: ${DEMO_PASSWORD})`,
       ...DEMO_USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.description}`),
       '',
+      ...(localPsc
+        ? [
+            `Pro Santé Connect (local, demo): ${localPsc.issuer}`,
+            '  "Se connecter avec Pro Santé Connect" lists the demo professionals to pick from.',
+            '',
+          ]
+        : config.psc
+          ? [`Pro Santé Connect: ${config.psc.issuer}`, '']
+          : []),
       'Stop with Ctrl+C.',
       '',
     ].join('\n'),

@@ -82,7 +82,8 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
   const origin = `http://${host}:${options.port}`;
   const issuer = `${origin}${PSC_REALM_PATH}`;
   const state = { misbehave: { ...options.misbehave } as Misbehaviour };
-  const byNationalId = new Map(options.professionals.map((p) => [`8${p.rpps}`, p]));
+  // oidc-provider makes the accountId the `sub`: PSC's is opaque, f:<uuid>:<national id>.
+  const bySub = new Map(options.professionals.map((p) => [subOf(p), p]));
 
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = 'local-psc-1';
@@ -128,7 +129,7 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
       url: (_ctx, interaction) => `${PSC_REALM_PATH}/interaction/${interaction.uid}`,
     },
     async findAccount(_ctx, id) {
-      const p = byNationalId.get(id);
+      const p = bySub.get(id);
       if (!p) return undefined;
       return { accountId: id, claims: async () => claimsOf(p) };
     },
@@ -199,7 +200,7 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
     const p = chosen ? options.professionals.find((x) => x.rpps === chosen) : undefined;
     if (p) {
       const acr = state.misbehave.acr === undefined ? 'eidas1' : state.misbehave.acr;
-      const login = { accountId: `8${p.rpps}`, ...(acr ? { acr, amr: ['pwd', 'otp'] } : {}) };
+      const login = { accountId: subOf(p), ...(acr ? { acr, amr: ['pwd', 'otp'] } : {}) };
       return provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
     }
     const rows = options.professionals
@@ -286,11 +287,16 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
 }
 
 /** The claims PSC gives under `scope_all` (SubjectRefPro trimmed to what Relais reads). */
-function claimsOf(p: PscProfessional) {
+function subOf(p: PscProfessional): string {
   const nationalId = `8${p.rpps}`;
   const uuid = createHash('sha256').update(nationalId).digest('hex').slice(0, 32);
+  return `f:${uuid.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')}:${nationalId}`;
+}
+
+function claimsOf(p: PscProfessional) {
+  const nationalId = `8${p.rpps}`;
   return {
-    sub: `f:${uuid.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')}:${nationalId}`,
+    sub: subOf(p),
     SubjectNameID: nationalId,
     preferred_username: nationalId,
     given_name: p.firstName,
