@@ -53,7 +53,13 @@ export interface LocalPscOptions {
   port: number;
   host?: string;
   clientId: string;
+  /** client_secret_basic, and the HS256 key of the userinfo. */
   clientSecret: string;
+  /**
+   * The client's public key instead: private_key_jwt, and userinfo signed RS256 with the
+   * provider's key (there is no shared secret then).
+   */
+  clientPublicJwk?: JWK;
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
   professionals: PscProfessional[];
@@ -93,12 +99,20 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
     clients: [
       {
         client_id: options.clientId,
-        client_secret: options.clientSecret,
         redirect_uris: options.redirectUris,
         post_logout_redirect_uris: options.postLogoutRedirectUris ?? [],
-        token_endpoint_auth_method: 'client_secret_basic',
+        ...(options.clientPublicJwk
+          ? {
+              token_endpoint_auth_method: 'private_key_jwt',
+              jwks: { keys: [options.clientPublicJwk] },
+              userinfo_signed_response_alg: 'RS256',
+            }
+          : {
+              client_secret: options.clientSecret,
+              token_endpoint_auth_method: 'client_secret_basic',
+              userinfo_signed_response_alg: 'HS256',
+            }),
         id_token_signed_response_alg: 'RS256',
-        userinfo_signed_response_alg: 'HS256',
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

@@ -1,5 +1,6 @@
-import { randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomInt } from 'node:crypto';
 import type { ServerInjectResponse } from '@hapi/hapi';
+import { exportJWK } from 'jose';
 import type { AppContext } from '../../domain/context';
 import {
   type LocalPsc,
@@ -24,13 +25,21 @@ export interface PscBed {
 export const CLIENT_ID = 'relais-test';
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdefghij';
 
-export async function startPscBed(professionals: PscProfessional[]): Promise<PscBed> {
+/** `privateKeyJwt`: the client authenticates with a key pair instead of the secret. */
+export async function startPscBed(
+  professionals: PscProfessional[],
+  { privateKeyJwt = false } = {},
+): Promise<PscBed> {
   const [relaisPort, pscPort] = [await freePort(), await freePort()];
   const publicUrl = `http://127.0.0.1:${relaisPort}`;
+  const keys = privateKeyJwt ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : null;
   const psc = await startLocalPsc({
     port: pscPort,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
+    clientPublicJwk: keys
+      ? { ...(await exportJWK(keys.publicKey)), alg: 'RS256', use: 'sig' }
+      : undefined,
     redirectUris: [`${publicUrl}/auth/psc/callback`],
     postLogoutRedirectUris: [publicUrl],
     professionals,
@@ -40,7 +49,9 @@ export async function startPscBed(professionals: PscProfessional[]): Promise<Psc
       PUBLIC_URL: publicUrl,
       PSC_ISSUER: psc.issuer,
       PSC_CLIENT_ID: CLIENT_ID,
-      PSC_CLIENT_SECRET: CLIENT_SECRET,
+      ...(keys
+        ? { PSC_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }
+        : { PSC_CLIENT_SECRET: CLIENT_SECRET }),
     },
     server: { port: relaisPort },
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeInvitationQueues } from '../../domain/invitations';
 import type { PscProfessional } from '../../scripts/psc/local-provider';
 import { call, createUser } from '../helpers/server';
@@ -35,15 +35,29 @@ const taken = person('Paul', 'DEJALIE');
 const free = person('Iris', 'VERIFIEE');
 const invited = person('Romain', 'INVITE');
 const quitter = person('Sam', 'SORTANT');
+const elsewhere = person('Eve', 'AUTRE');
+const changed = person('Marc', 'RECONVERTI');
 
 let bed: PscBed;
 const ids: Record<string, number> = {};
 
 beforeAll(async () => {
-  bed = await startPscBed([newcomer, regular, stranger, taken, free, invited, quitter]);
-  for (const p of [newcomer, regular, taken, free, invited, quitter]) {
+  bed = await startPscBed([
+    newcomer,
+    regular,
+    stranger,
+    taken,
+    free,
+    invited,
+    quitter,
+    elsewhere,
+    changed,
+  ]);
+  for (const p of [newcomer, regular, taken, free, invited, quitter, elsewhere]) {
     ids[p.rpps] = await directoryEntry(bed.app.ctx, p);
   }
+  // The directory still has him as a physiotherapist; PSC says doctor.
+  ids[changed.rpps] = await directoryEntry(bed.app.ctx, changed, { professionCode: '70' });
 });
 afterAll(async () => {
   await closeInvitationQueues(bed.app.ctx);
@@ -220,6 +234,25 @@ describe('what is refused', () => {
   });
 });
 
+describe('the profile Pro Santé Connect gives', () => {
+  it('is kept beside the directory’s, and a difference is logged', async () => {
+    const warn = vi.spyOn(bed.app.ctx.logger, 'warn');
+    const flow = await runFlow(bed, changed.rpps);
+    const session = await exchange(flow.handoff);
+    const me = await call(bed.app.server, 'GET', '/api/me', { token: session.body.token });
+    expect(me.body.directoryIdentity.professionCode).toBe('70');
+    expect(me.body.pscProfile.exercices[0].codeProfession).toBe('10');
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({
+        accountId: session.body.account.id,
+        psc: expect.objectContaining({ professions: ['10'] }),
+      }),
+      'Pro Santé Connect profile differs from the directory',
+    );
+    warn.mockRestore();
+  });
+});
+
 describe('"Vérifier mon identité" (intent)', () => {
   it('binds the verified RPPS to the signed-in account', async () => {
     const user = await createUser(bed.app.ctx, { first_name: 'Iris', last_name: 'Verifiee' });
@@ -252,6 +285,31 @@ describe('"Vérifier mon identité" (intent)', () => {
     expect(flow.callback.payload).toContain('déjà lié à un autre compte Relais');
     const after = await bed.app.ctx.db('accounts').where({ id: other.account.id }).first();
     expect(after.professional_id).toBeNull();
+  });
+});
+
+describe('"Vérifier mon identité" on an account bound to someone else', () => {
+  it('refuses an RPPS other than the one the account is bound to, and changes nothing', async () => {
+    const own = await directoryEntry(bed.app.ctx, person('Xavier', 'DEJABIEN'));
+    const bound = await createUser(bed.app.ctx, { professional_id: own });
+    const intent = await call(bed.app.server, 'POST', '/api/auth/psc/intent', {
+      token: bound.token,
+    });
+    const flow = await runFlow(bed, elsewhere.rpps, { intent: intent.body.intent, lang: 'en' });
+    expect(flow.error).toBe('account-bound-elsewhere');
+    const popup = await runFlow(bed, elsewhere.rpps, {
+      intent: (await call(bed.app.server, 'POST', '/api/auth/psc/intent', { token: bound.token }))
+        .body.intent,
+      mode: 'popup',
+      lang: 'en',
+    });
+    expect(popup.callback.payload).toContain('bound to another RPPS number');
+    expect(
+      (await bed.app.ctx.db('accounts').where({ id: bound.account.id }).first()).professional_id,
+    ).toBe(own);
+    expect(
+      await bed.app.ctx.db('accounts').where({ professional_id: ids[elsewhere.rpps] }),
+    ).toHaveLength(0);
   });
 });
 
