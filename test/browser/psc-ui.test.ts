@@ -180,6 +180,10 @@ describe('Pro Santé Connect in <relais-sign-in> (server side simulated)', () =>
     await page.goto(intranet.url);
     const button = page.getByRole('button', PSC_BUTTON);
     await button.waitFor();
+    await page.setViewportSize({ width: 320, height: 640 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      320,
+    );
     // A message from anyone but the Relais server is ignored.
     await page.evaluate(() => window.postMessage({ type: 'relais:psc', handoff: 'H-evil' }, '*'));
     const [popup] = await Promise.all([context.waitForEvent('page'), button.click()]);
@@ -276,6 +280,12 @@ describe('Pro Santé Connect in <relais-app> (server side simulated)', () => {
     await signedInAs(page, 'Victor Hugo');
     const badge = page.locator('relais-app header [part="unverified"]');
     expect(await badge.textContent()).toBe('identité non vérifiée');
+    // Usable from 320 px wide, banner included: nothing sticks out sideways.
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.locator('relais-app [part="verify-banner"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      320,
+    );
 
     const storageKey = `relais:session:${app.url}`;
     const oldToken = await page.evaluate(
