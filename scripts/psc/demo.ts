@@ -1,5 +1,4 @@
-import type { Config } from '../../domain/config';
-import { loadConfig } from '../../domain/config';
+import { type Config, ConfigError, loadConfig } from '../../domain/config';
 import { PEOPLE } from '../demo/people';
 import { type LocalPsc, type PscProfessional, startLocalPsc } from './local-provider';
 
@@ -31,14 +30,22 @@ export function demoProfessionals(): PscProfessional[] {
 export async function startDemoPsc(config: Config): Promise<{ config: Config; psc: LocalPsc }> {
   const port = config.port + 2;
   const redirectUrl = `${config.publicUrl}/auth/psc/callback`;
-  const psc = await startLocalPsc({
-    port,
-    clientId: DEMO_CLIENT_ID,
-    clientSecret: DEMO_CLIENT_SECRET,
-    redirectUris: [redirectUrl],
-    postLogoutRedirectUris: [config.publicUrl],
-    professionals: demoProfessionals(),
-  });
+  let psc: LocalPsc;
+  try {
+    psc = await startLocalPsc({
+      port,
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      redirectUris: [redirectUrl],
+      postLogoutRedirectUris: [config.publicUrl],
+      professionals: demoProfessionals(),
+    });
+  } catch (err) {
+    // Said like a configuration problem: what failed and the two ways out.
+    throw new ConfigError([
+      `the local Pro Santé Connect provider cannot listen on 127.0.0.1:${port} (${(err as Error).message}): free that port, or set PSC_LOCAL=false`,
+    ]);
+  }
   const withPsc = loadConfig({
     ...process.env,
     PSC_ISSUER: psc.issuer,
