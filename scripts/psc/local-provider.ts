@@ -134,7 +134,13 @@ export async function startLocalPsc(options: LocalPscOptions): Promise<LocalPsc>
         enabled: true,
         // No confirmation page: the session simply ends, as PSC does.
         logoutSource: async (ctx, form) => {
-          ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;
+          // `logout=yes` ends the provider session itself; without it oidc-provider only
+          // drops this client's grant, and the next sign-in would skip the login page.
+          const ending = form.replace(
+            '</form>',
+            '<input type="hidden" name="logout" value="yes"/></form>',
+          );
+          ctx.body = `<!doctype html><html><body>${ending}<script>document.forms[0].submit()</script></body></html>`;
         },
       },
     },
