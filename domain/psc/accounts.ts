@@ -19,17 +19,7 @@ export async function accountForProfessional(
   verified: VerifiedProfessional,
   { intentAccountId, invitation }: { intentAccountId: number | null; invitation: string | null },
 ): Promise<number> {
-  const professional = await ctx
-    .db('professionals')
-    .where({ national_id: verified.nationalId })
-    .first('id', 'first_name', 'last_name', 'profession_code', 'speciality_code');
-  if (!professional) throw new PscError('unknown-rpps', { nationalId: verified.nationalId });
-  const professionalId = Number(professional.id);
-  const holder = await ctx
-    .db('accounts')
-    .where({ professional_id: professionalId })
-    .first('id', 'disabled_at');
-  if (holder?.disabled_at) throw new PscError('account-disabled');
+  const { professional, professionalId, holder } = await directoryHolder(ctx, verified);
   const names = {
     firstName: verified.givenName || professional.first_name,
     lastName: verified.familyName || professional.last_name,
@@ -59,6 +49,41 @@ export async function accountForProfessional(
   }
   await recordProfile(ctx, accountId, verified, professional);
   return accountId;
+}
+
+/** The directory entry of a verified identity, and the account already bound to it. */
+async function directoryHolder(ctx: AppContext, verified: VerifiedProfessional) {
+  const professional = await ctx
+    .db('professionals')
+    .where({ national_id: verified.nationalId })
+    .first('id', 'first_name', 'last_name', 'profession_code', 'speciality_code');
+  if (!professional) throw new PscError('unknown-rpps', { nationalId: verified.nationalId });
+  const professionalId = Number(professional.id);
+  const holder = await ctx
+    .db('accounts')
+    .where({ professional_id: professionalId })
+    .first('id', 'disabled_at');
+  if (holder?.disabled_at) throw new PscError('account-disabled');
+  return { professional, professionalId, holder };
+}
+
+/**
+ * The refusals of a verification, told at the callback without changing anything: the
+ * binding itself waits for the exchange, which only the account's own page can make.
+ */
+export async function checkIntent(
+  ctx: AppContext,
+  verified: VerifiedProfessional,
+  accountId: number,
+): Promise<void> {
+  const { professionalId, holder } = await directoryHolder(ctx, verified);
+  if (holder && Number(holder.id) !== accountId) {
+    throw new PscError('rpps-bound-elsewhere', { accountId, holder: holder.id });
+  }
+  const account = await ctx.db('accounts').where({ id: accountId }).first('professional_id');
+  if (account?.professional_id && Number(account.professional_id) !== professionalId) {
+    throw new PscError('account-bound-elsewhere', { accountId });
+  }
 }
 
 /** verifyIdentity, with its refusals told in the user's words. */

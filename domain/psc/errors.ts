@@ -52,6 +52,14 @@ export const PSC_MESSAGES = {
     fr: 'Votre compte Relais est lié à un autre numéro RPPS que celui de Pro Santé Connect. Rien n’a été modifié : contactez l’administrateur de Relais.',
     en: 'Your Relais account is bound to another RPPS number than the one Pro Santé Connect gave. Nothing was changed: contact your Relais administrator.',
   },
+  'other-browser': {
+    fr: 'Cette connexion a été commencée dans un autre navigateur. Recommencez depuis Relais.',
+    en: 'This sign-in was started in another browser. Please start again from Relais.',
+  },
+  'verify-elsewhere': {
+    fr: 'Cette vérification doit se terminer dans la page Relais où vous l’avez demandée, connecté au même compte.',
+    en: 'This verification must end in the Relais page where you asked for it, signed in to the same account.',
+  },
   'intent-expired': {
     fr: 'La demande de vérification a expiré. Recommencez depuis Relais.',
     en: 'The verification request expired. Please start again from Relais.',

@@ -1,8 +1,10 @@
-export { accountForProfessional } from './accounts';
+export { accountForProfessional, checkIntent } from './accounts';
 export { PSC_MESSAGES, PscError, type PscErrorCode, pscMessage } from './errors';
 export { forgetPscProviders, pscProvider } from './provider';
 export {
+  browserDigest,
   createIntent,
+  newId,
   type PscFlow,
   rememberIdToken,
   saveFlow,

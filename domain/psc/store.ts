@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../context';
+import type { VerifiedProfessional } from './verify';
 
 /**
  * The short-lived, single-use records of a Pro Santé Connect sign-in, in Redis. Each is
@@ -15,18 +16,29 @@ export interface PscFlow {
   invitation: string | null;
   /** The signed-in account that asked to verify its identity ("Vérifier mon identité"). */
   intentAccountId: number | null;
+  /** SHA-256 of the browser cookie set at start: the callback must come from that browser. */
+  browser: string;
 }
 
 export interface PscHandoff {
   accountId: number;
   idToken: string | null;
+  /**
+   * A verification ("intent"): the identity to bind to `accountId`, bound only when the
+   * exchange presents that account's own session (see server/routes/auth/psc/exchange.ts).
+   */
+  bind?: VerifiedProfessional;
 }
 
 const STATE_TTL = 600;
 const HANDOFF_TTL = 60;
 const INTENT_TTL = 600;
 
-const newId = () => randomBytes(32).toString('base64url');
+export const newId = () => randomBytes(32).toString('base64url');
+
+/** What the flow keeps of the browser cookie: its hash, never the value. */
+export const browserDigest = (cookie: string) =>
+  createHash('sha256').update(cookie).digest('base64url');
 
 async function put(ctx: AppContext, key: string, value: unknown, ttl: number) {
   await ctx.redis.set(key, JSON.stringify(value), 'EX', ttl);

@@ -114,7 +114,16 @@ export async function runFlow(
   if (start.statusCode !== 302) {
     throw new Error(`start refused: ${start.statusCode} ${start.payload}`);
   }
-  return finishFlow(bed, String(start.headers.location), rpps, ip);
+  return finishFlow(bed, String(start.headers.location), rpps, ip, browserCookieOf(start));
+}
+
+/** The cookie Relais set at start, as the browser sends it back ("relais_psc=…"). */
+export function browserCookieOf(start: ServerInjectResponse): string {
+  const header = start.headers['set-cookie'];
+  const line = (Array.isArray(header) ? header : [String(header ?? '')]).find((l) =>
+    l.startsWith('relais_psc='),
+  );
+  return line ? line.split(';')[0]! : '';
 }
 
 export function startFlow(bed: PscBed, params: Record<string, string> = {}, ip = '203.0.113.7') {
@@ -132,11 +141,13 @@ export async function finishFlow(
   authorizationUrl: string,
   rpps: string,
   ip = '203.0.113.7',
+  cookie = '',
 ): Promise<Flow> {
   const query = await throughProvider(bed, authorizationUrl, rpps);
   const callback = await bed.app.server.inject({
     url: `/auth/psc/callback?${query}`,
     remoteAddress: ip,
+    headers: cookie ? { cookie } : {},
   });
   return { callback, query, ...outcome(callback) };
 }

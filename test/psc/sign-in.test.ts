@@ -5,7 +5,9 @@ import { call, createUser } from '../helpers/server';
 import { clinicalConversation } from '../invitations/fixtures';
 import { inviteAndToken, listedIds } from '../invitations/identity-fixtures';
 import {
+  browserCookieOf,
   directoryEntry,
+  finishFlow,
   newRpps,
   type PscBed,
   runFlow,
@@ -37,6 +39,7 @@ const invited = person('Romain', 'INVITE');
 const quitter = person('Sam', 'SORTANT');
 const elsewhere = person('Eve', 'AUTRE');
 const changed = person('Marc', 'RECONVERTI');
+const victim = person('Vera', 'CIBLE');
 
 let bed: PscBed;
 const ids: Record<string, number> = {};
@@ -52,8 +55,9 @@ beforeAll(async () => {
     quitter,
     elsewhere,
     changed,
+    victim,
   ]);
-  for (const p of [newcomer, regular, taken, free, invited, quitter, elsewhere]) {
+  for (const p of [newcomer, regular, taken, free, invited, quitter, elsewhere, victim]) {
     ids[p.rpps] = await directoryEntry(bed.app.ctx, p);
   }
   // The directory still has him as a physiotherapist; PSC says doctor.
@@ -67,8 +71,8 @@ beforeEach(() => {
   bed.psc.misbehave = {};
 });
 
-async function exchange(handoff: string | null) {
-  return call(bed.app.server, 'POST', '/api/auth/psc/exchange', { payload: { handoff } });
+async function exchange(handoff: string | null, token?: string) {
+  return call(bed.app.server, 'POST', '/api/auth/psc/exchange', { payload: { handoff }, token });
 }
 
 describe('GET /api/auth/methods', () => {
@@ -100,12 +104,16 @@ describe('a successful sign-in', () => {
     const me = await call(bed.app.server, 'GET', '/api/me', { token: session.body.token });
     expect(me.body).toMatchObject({
       identityVerified: true,
-      directoryIdentity: { nationalId: `8${newcomer.rpps}`, professionCode: '10' },
+      identityVerificationMethod: 'pro-sante-connect',
+      identityVerifiedAt: expect.any(String),
+      directoryIdentity: { nationalId: `8${newcomer.rpps}`, professionCode: '10', places: [] },
       pscProfile: {
         exercices: [
           {
             codeProfession: '10',
+            profession: 'Médecin',
             codeSavoirFaire: 'SM54',
+            savoirFaire: 'Médecine Générale',
             activities: [expect.objectContaining({ raisonSocialeSite: 'CABINET DU PARC' })],
           },
         ],
@@ -203,9 +211,10 @@ describe('what is refused', () => {
     // A new sign-in's state, with the code already used.
     const start = await startFlow(bed);
     const fresh = await throughProvider(bed, String(start.headers.location), regular.rpps);
-    const replay = await bed.app.server.inject(
-      `/auth/psc/callback?code=${first.query.get('code')}&state=${fresh.get('state')}&iss=${encodeURIComponent(bed.psc.issuer)}`,
-    );
+    const replay = await bed.app.server.inject({
+      url: `/auth/psc/callback?code=${first.query.get('code')}&state=${fresh.get('state')}&iss=${encodeURIComponent(bed.psc.issuer)}`,
+      headers: { cookie: browserCookieOf(start) },
+    });
     expect(
       new URLSearchParams(String(replay.headers.location).split('#')[1]).get('relais-psc-error'),
     ).toBe('code-rejected');
@@ -261,7 +270,7 @@ describe('"Vérifier mon identité" (intent)', () => {
     });
     expect(intent.statusCode).toBe(201);
     const flow = await runFlow(bed, free.rpps, { intent: intent.body.intent });
-    const session = await exchange(flow.handoff);
+    const session = await exchange(flow.handoff, user.token);
     expect(session.body.account).toMatchObject({
       id: user.account.id,
       professionalId: ids[free.rpps],
@@ -285,6 +294,63 @@ describe('"Vérifier mon identité" (intent)', () => {
     expect(flow.callback.payload).toContain('déjà lié à un autre compte Relais');
     const after = await bed.app.ctx.db('accounts').where({ id: other.account.id }).first();
     expect(after.professional_id).toBeNull();
+  });
+});
+
+describe('links sent to someone else (cross-site request forgery)', () => {
+  it('a callback link opened in another browser signs nobody in', async () => {
+    for (const cookie of ['', 'relais_psc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']) {
+      // The attacker starts a sign-in as themself and stops before Relais's callback...
+      const start = await startFlow(bed, {}, '198.51.100.61');
+      const query = await throughProvider(bed, String(start.headers.location), regular.rpps);
+      // ...then sends that link to a victim, whose browser has no (or another) cookie.
+      const victim = await bed.app.server.inject({
+        url: `/auth/psc/callback?${query}`,
+        headers: cookie ? { cookie } : {},
+      });
+      const hash = new URLSearchParams(String(victim.headers.location).split('#')[1]);
+      expect(hash.get('relais-psc')).toBeNull();
+      expect(hash.get('relais-psc-error')).toBe('other-browser');
+    }
+  });
+
+  it('a link to another account’s verification binds nothing to that account', async () => {
+    // The attacker, signed in to an unverified account, asks to verify it...
+    const attacker = await createUser(bed.app.ctx, { first_name: 'Mallory', last_name: 'X' });
+    await bed.app.ctx
+      .db('accounts')
+      .where({ id: attacker.account.id })
+      .update({ identity_verified: false });
+    const intent = await call(bed.app.server, 'POST', '/api/auth/psc/intent', {
+      token: attacker.token,
+    });
+    // ...and the victim, a real professional, completes it in their own browser.
+    const start = await startFlow(bed, { intent: intent.body.intent }, '198.51.100.62');
+    const flow = await finishFlow(
+      bed,
+      String(start.headers.location),
+      victim.rpps,
+      '198.51.100.62',
+      browserCookieOf(start),
+    );
+    expect(flow.handoff).not.toBeNull();
+    // The victim's page exchanges it with its own session (or none): refused, unbound.
+    const someone = await createUser(bed.app.ctx);
+    for (const token of [undefined, someone.token]) {
+      const res = await exchange(flow.handoff, token);
+      if (token === undefined) {
+        expect(res.statusCode).toBe(403);
+        expect(res.body.code).toBe('verify-elsewhere');
+      } else {
+        expect(res.statusCode).toBe(410); // the handoff was used up by the first try
+      }
+    }
+    const after = await bed.app.ctx.db('accounts').where({ id: attacker.account.id }).first();
+    expect(after.professional_id).toBeNull();
+    expect(after.identity_verified).toBe(false);
+    expect(
+      await bed.app.ctx.db('accounts').where({ professional_id: ids[victim.rpps] }),
+    ).toHaveLength(0);
   });
 });
 

@@ -18,6 +18,16 @@ export function pscErrorText(code: string | null | undefined, serverText?: strin
       return msg('La connexion Pro Santé Connect a expiré ou a déjà servi. Recommencez.', {
         id: 'psc.expired',
       });
+    case 'other-browser':
+      return msg(
+        'Cette connexion a été commencée dans un autre navigateur. Recommencez depuis Relais.',
+        { id: 'psc.other-browser' },
+      );
+    case 'verify-elsewhere':
+      return msg(
+        'Cette vérification doit se terminer dans la page Relais où vous l’avez demandée, connecté au même compte.',
+        { id: 'psc.verify-elsewhere' },
+      );
     case 'intent-expired':
       return msg('La demande de vérification a expiré. Recommencez depuis Relais.', {
         id: 'psc.intent-expired',

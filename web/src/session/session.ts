@@ -229,8 +229,11 @@ export async function signInWithPscHandoff(
   server: string,
   handoff: string,
 ): Promise<RelaisSession> {
+  // Back from a verification by redirect, the page's stored session is the account being
+  // verified, and the server binds the identity only with that session.
   const grant = await apiRequest<SessionGrant>(server, 'POST', '/api/auth/psc/exchange', {
     body: { handoff },
+    token: loadStoredSession(server)?.token,
   });
   const session = RelaisSession.fromGrant(server, grant);
   session.via = 'psc';

@@ -2,12 +2,15 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import {
   accountForProfessional,
+  browserDigest,
+  checkIntent,
   completeAuthorization,
   PscError,
   saveHandoff,
   takeFlow,
 } from '../../../../domain/psc';
 import { ctxOf } from '../../../types';
+import { browserCookie } from './browser-cookie';
 import { deliver, errorPage } from './reply';
 import { pscEnabled } from './start';
 
@@ -47,15 +50,30 @@ export const pscCallbackRoute: ServerRoute = {
     const flow = await takeFlow(ctx, state);
     if (!flow) return errorPage(h, 'state-expired', ctx.config.publicUrl);
     const channel = { mode: flow.mode, returnTo: flow.returnTo, lang: flow.lang };
+    const browser = browserCookie(request);
+    if (!browser || browserDigest(browser) !== flow.browser) {
+      request.log(['warn'], { msg: 'Pro Santé Connect callback from another browser' });
+      return deliver(h, channel, { error: 'other-browser' });
+    }
     try {
       const callbackUrl = new URL(psc.redirectUrl);
       callbackUrl.search = request.url.search;
       const verified = await completeAuthorization(ctx, callbackUrl, state, flow);
-      const accountId = await accountForProfessional(ctx, verified, {
-        intentAccountId: flow.intentAccountId,
-        invitation: flow.invitation,
-      });
-      const handoff = await saveHandoff(ctx, { accountId, idToken: verified.idToken });
+      let handoff: string;
+      let accountId: number;
+      if (flow.intentAccountId !== null) {
+        // A verification binds only at the exchange, made with the account's own session:
+        // a link to someone else's intent must not bind the clicker's identity to it.
+        accountId = flow.intentAccountId;
+        await checkIntent(ctx, verified, accountId);
+        handoff = await saveHandoff(ctx, { accountId, idToken: verified.idToken, bind: verified });
+      } else {
+        accountId = await accountForProfessional(ctx, verified, {
+          intentAccountId: null,
+          invitation: flow.invitation,
+        });
+        handoff = await saveHandoff(ctx, { accountId, idToken: verified.idToken });
+      }
       request.log(['info'], { msg: 'Pro Santé Connect sign-in', accountId, acr: verified.acr });
       return deliver(h, channel, { handoff });
     } catch (err) {

@@ -1,9 +1,17 @@
 import Boom from '@hapi/boom';
-import type { ServerRoute } from '@hapi/hapi';
+import type { Request, ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
-import { createSession } from '../../../../domain/accounts';
+import { createSession, resolveSession } from '../../../../domain/accounts';
 import { Account } from '../../../../domain/models';
-import { rememberIdToken, takeHandoff } from '../../../../domain/psc';
+import {
+  accountForProfessional,
+  PscError,
+  type PscErrorCode,
+  pscMessage,
+  rememberIdToken,
+  takeHandoff,
+  type VerifiedProfessional,
+} from '../../../../domain/psc';
 import { clientIp } from '../../../client-ip';
 import { presentSession } from '../../../presenters/account';
 import { ctxOf } from '../../../types';
@@ -13,6 +21,33 @@ import { ctxOf } from '../../../types';
  * (pop-up message or URL fragment) for a session: the same answer as POST
  * /api/auth/login. The code works once, for 60 seconds.
  */
+/**
+ * The end of "Vérifier mon identité": the identity is bound to the account only when this
+ * request carries that account's own session. Whoever else holds the handoff (someone
+ * who clicked a link to another account's verification) binds nothing.
+ */
+async function bindVerified(request: Request, accountId: number, verified: VerifiedProfessional) {
+  const ctx = ctxOf(request);
+  const bearer = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+  const resolved = bearer ? await resolveSession(ctx, bearer) : null;
+  if (resolved?.account.id !== accountId) {
+    request.log(['warn'], { msg: 'Pro Santé Connect verification exchanged by another page' });
+    throw refusal('verify-elsewhere', 403);
+  }
+  try {
+    await accountForProfessional(ctx, verified, { intentAccountId: accountId, invitation: null });
+  } catch (err) {
+    if (err instanceof PscError) throw refusal(err.code, 409);
+    throw err;
+  }
+}
+
+function refusal(code: PscErrorCode, status: 403 | 409) {
+  const error = new Boom.Boom(pscMessage(code, 'en'), { statusCode: status });
+  (error.output.payload as unknown as Record<string, unknown>).code = code;
+  return error;
+}
+
 export const pscExchangeRoute: ServerRoute = {
   method: 'POST',
   path: '/api/auth/psc/exchange',
@@ -40,6 +75,7 @@ export const pscExchangeRoute: ServerRoute = {
         'This Pro Santé Connect sign-in was already used or has expired: sign in again',
       );
     }
+    if (found.bind) await bindVerified(request, found.accountId, found.bind);
     const account = await Account.query(ctx.db).findById(found.accountId);
     if (!account || account.disabled_at) throw Boom.forbidden('This account is disabled');
     const session = await createSession(ctx, account.id, 'psc', {

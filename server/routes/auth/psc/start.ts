@@ -5,6 +5,8 @@ import * as oidc from 'openid-client';
 import type { Config } from '../../../../domain/config';
 import {
   authorizationUrl,
+  browserDigest,
+  newId,
   PscError,
   type PscFlow,
   saveFlow,
@@ -13,6 +15,7 @@ import {
 import { consume, tooMany } from '../../../../domain/rate-limit';
 import { clientIp } from '../../../client-ip';
 import { ctxOf } from '../../../types';
+import { browserCookie, setBrowserCookie } from './browser-cookie';
 import { deliver } from './reply';
 
 /** Where the result may be sent: Relais itself or an intranet allowed to embed it. */
@@ -91,12 +94,18 @@ export const pscStartRoute: ServerRoute = {
       intentAccountId = await takeIntent(ctx, q.intent);
       if (intentAccountId === null) return deliver(h, channel, { error: 'intent-expired' });
     }
+    // The browser that starts is the one that must come back (login CSRF: otherwise an
+    // attacker could stop before their own callback and send that link to a victim, who
+    // would be signed in as the attacker). An existing cookie is kept, so that two flows
+    // in two tabs of one browser both work.
+    const browser = browserCookie(request) ?? newId();
     const flow: PscFlow = {
       verifier: oidc.randomPKCECodeVerifier(),
       nonce: oidc.randomNonce(),
       ...channel,
       invitation: q.invitation ?? null,
       intentAccountId,
+      browser: browserDigest(browser),
     };
     try {
       const state = await saveFlow(ctx, flow);
@@ -105,7 +114,10 @@ export const pscStartRoute: ServerRoute = {
         nonce: flow.nonce,
         verifier: flow.verifier,
       });
-      return h.redirect(url).code(302);
+      return h
+        .redirect(url)
+        .code(302)
+        .header('set-cookie', setBrowserCookie(browser, ctx.config.publicUrl));
     } catch (err) {
       if (!(err instanceof PscError)) throw err;
       request.log(['warn'], {
