@@ -16,6 +16,15 @@ export interface DirectoryIdentity {
   profession: string | null;
   specialityCode: string | null;
   speciality: string | null;
+  /** Where the directory says the professional works (its activities' structures). */
+  places: DirectoryPlace[];
+}
+
+export interface DirectoryPlace {
+  structureName: string;
+  finessSite: string | null;
+  city: string | null;
+  practiceMode: string | null;
 }
 
 export async function loadDirectoryIdentity(
@@ -27,6 +36,7 @@ export async function loadDirectoryIdentity(
     .db('professionals')
     .where({ id: professionalId })
     .first(
+      'id',
       'national_id',
       'profession_code',
       'profession_label',
@@ -34,12 +44,27 @@ export async function loadDirectoryIdentity(
       'speciality_label',
     );
   if (!p) return null;
+  const places = await ctx
+    .db('activities as a')
+    .join('structures as s', 's.id', 'a.structure_id')
+    .where('a.professional_id', p.id)
+    .orderBy('s.name')
+    .limit(50)
+    .select<
+      { name: string; finess_site: string | null; city: string | null; mode: string | null }[]
+    >('s.name', 's.finess_site', 's.city', 'a.practice_mode_label as mode');
   return {
     nationalId: p.national_id,
     professionCode: p.profession_code,
     profession: p.profession_label,
     specialityCode: p.speciality_code,
     speciality: p.speciality_label,
+    places: places.map((x) => ({
+      structureName: x.name,
+      finessSite: x.finess_site,
+      city: x.city,
+      practiceMode: x.mode,
+    })),
   };
 }
 

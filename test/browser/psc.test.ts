@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
@@ -38,6 +38,9 @@ const claire = person('Claire', 'MARTIN');
 const karim = person('Karim', 'BENALI');
 const romain = person('Romain', 'INVITE');
 const iris = person('Iris', 'VERIFIEE');
+// PSC knows her at the Cabinet du Parc; the directory, older, at the hospital.
+const nadia = { ...person('Nadia', 'COMPAREE'), specialityCode: 'SM54' };
+const yann = person('Yann', 'DEPUISLAVUE');
 
 const CLIENT_ID = 'relais-browser-test';
 const CLIENT_SECRET = 'browser-test-client-secret-0123456789abcdef';
@@ -78,7 +81,7 @@ beforeAll(async () => {
     clientSecret: CLIENT_SECRET,
     redirectUris: [`${publicUrl}/auth/psc/callback`],
     postLogoutRedirectUris: [publicUrl],
-    professionals: [claire, karim, romain, iris],
+    professionals: [claire, karim, romain, iris, nadia, yann],
   });
   app = await startTestApp({
     env: {
@@ -90,7 +93,28 @@ beforeAll(async () => {
     },
     server: { port },
   });
-  for (const p of [claire, karim, romain, iris]) ids[p.rpps] = await directoryEntry(app.ctx, p);
+  for (const p of [claire, karim, romain, iris, nadia, yann]) {
+    ids[p.rpps] = await directoryEntry(app.ctx, p);
+  }
+  await app.ctx
+    .db('professionals')
+    .where({ id: ids[nadia.rpps] })
+    .update({ speciality_code: 'SM54', speciality_label: 'Médecine Générale' });
+  const [hospital] = await app.ctx
+    .db('structures')
+    .insert({
+      structure_key: `F${nadia.rpps}`,
+      name: 'CENTRE HOSPITALIER DU LAC',
+      finess_site: '250000999',
+      city: 'ANNECY',
+    })
+    .returning('id');
+  await app.ctx.db('activities').insert({
+    professional_id: ids[nadia.rpps],
+    structure_id: hospital.id,
+    practice_mode_code: 'S',
+    practice_mode_label: 'Salarié',
+  });
   // The intranet's single sign-on names nobody Relais knows, as for a professional who has
   // no intranet account: <relais-app> shows its own sign-in, with Pro Santé Connect.
   intranet = await startIntranet(
@@ -121,6 +145,10 @@ async function pickAtProvider(page: Page, who: PscProfessional) {
     .getByRole('button', { name: `${who.firstName} ${who.lastName} · RPPS ${who.rpps}` })
     .click();
 }
+
+/** The text an element shows (its shadow root's), spaces collapsed. */
+const shadowText = (el: Locator) =>
+  el.evaluate((e) => (e.shadowRoot?.textContent ?? '').replace(/\s+/g, ' '));
 
 async function landsSignedIn(page: Page, name: string) {
   await expect.poll(() => page.locator('relais-app [part="user"]').textContent()).toBe(name);
@@ -166,8 +194,14 @@ describe('Pro Santé Connect from the embedded demo intranet', () => {
       .where({ professional_id: ids[claire.rpps] })
       .first();
     expect(account?.identity_verified).toBe(true);
-    // Relais set no cookie (the provider keeps its own session in its pop-up).
-    expect(relaisCookies).toEqual([]);
+    // Relais set one cookie only, first-party in its own pop-up: the one that ties the flow
+    // to this browser (login CSRF), sent to /auth/psc only, out of scripts' reach. The
+    // intranet page itself needed none.
+    expect(relaisCookies).toHaveLength(1);
+    expect(relaisCookies[0]).toMatch(
+      /\/auth\/psc\/start\?.*: relais_psc=[\w-]+; Path=\/auth\/psc;/,
+    );
+    expect(relaisCookies[0]).toMatch(/HttpOnly; SameSite=Lax/);
     expect(errors).toEqual([]);
 
     // Sign-out ends the provider's session too, in a pop-up: the intranet page stays.
@@ -203,6 +237,70 @@ describe('Pro Santé Connect from the embedded demo intranet', () => {
   });
 });
 
+describe('"Mon identité"', () => {
+  it('shows the Pro Santé Connect profile beside the directory’s, differences in words, at 320 px', async () => {
+    const context = await newContext(browser, { width: 320 });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(intranet.url);
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByRole('button', PSC_BUTTON).click(),
+    ]);
+    await popup.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(popup, nadia);
+    await popup.waitForEvent('close');
+    await landsSignedIn(page, 'Nadia COMPAREE');
+    await page.getByRole('button', { name: 'Mon identité', exact: true }).click();
+    const view = page.locator('relais-identity');
+    const heading = page.getByRole('heading', { name: 'Mon identité', level: 1 });
+    await heading.waitFor();
+    expect(
+      await heading.evaluate(
+        (h) =>
+          h.getRootNode() instanceof ShadowRoot &&
+          (h.getRootNode() as ShadowRoot).activeElement === h,
+      ),
+    ).toBe(true);
+    await expect.poll(() => shadowText(view)).toContain(nadia.rpps);
+    expect(await shadowText(view)).toMatch(/Vérifiée par Pro Santé Connect le \d\d\/\d\d\/\d{2,4}/);
+    // The directory's side: its profession, speciality and the hospital PSC does not name.
+    const directory = view.locator('[part="directory"]');
+    expect(await directory.textContent()).toContain('Médecin (10)');
+    expect(await directory.textContent()).toContain('Médecine Générale (SM54)');
+    expect(await directory.getByRole('listitem').textContent()).toMatch(
+      /CENTRE HOSPITALIER DU LAC · FINESS 250000999 · ANNECY · Salarié\s*absent de Pro Santé Connect/,
+    );
+    // Pro Santé Connect's side: the same profession, the Cabinet du Parc the directory lacks.
+    const fromPsc = view.locator('[part="psc"]');
+    expect(await fromPsc.textContent()).toContain('Médecin (10)');
+    expect(await fromPsc.getByRole('listitem').textContent()).toMatch(
+      /CABINET DU PARC · FINESS 250000700 · Salarié\s*absent de l’annuaire/,
+    );
+    expect(await view.locator('[part="difference"]').count()).toBe(2);
+    await view
+      .getByRole('status')
+      .getByText('2 différences entre l’annuaire et Pro Santé Connect.')
+      .waitFor();
+    // Verified: nothing to verify here.
+    expect(await view.getByRole('button', { name: /Vérifier mon identité/ }).count()).toBe(0);
+    // Mobile first: nothing wider than the screen.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    // English.
+    await page.evaluate(() => document.querySelector('relais-app')?.setAttribute('locale', 'en'));
+    await page.getByRole('heading', { name: 'My identity', level: 1 }).waitFor();
+    await view.getByText('2 differences between the directory and Pro Santé Connect.').waitFor();
+    expect(await fromPsc.textContent()).toContain('not in the directory');
+    // Escape goes back to the conversations.
+    await page.keyboard.press('Escape');
+    await page.getByText('No conversations').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
   it('verifies a signed-in account: the badge goes and the session carries on', async () => {
     const context = await newContext(browser, { width: 1200 });
@@ -234,6 +332,44 @@ describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
     await landsSignedIn(page, 'Iris VERIFIEE');
     const account = await app.ctx.db('accounts').where({ id: user.account.id }).first();
     expect(account).toMatchObject({ identity_verified: true, professional_id: ids[iris.rpps] });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('is offered in "Mon identité" too, which then shows the verification and the profile', async () => {
+    const context = await newContext(browser, { width: 1200 });
+    const user = await createUser(app.ctx, {
+      email: 'yann@example.test',
+      first_name: 'Yann',
+      last_name: 'DEPUISLAVUE',
+    });
+    await app.ctx.db('accounts').where({ id: user.account.id }).update({
+      identity_verified: false,
+    });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(intranet.url);
+    await page.getByLabel('Adresse e-mail').fill(user.email);
+    await page.getByLabel('Mot de passe').fill(user.password);
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await landsSignedIn(page, 'Yann DEPUISLAVUE');
+    await page.getByRole('button', { name: 'Mon identité', exact: true }).click();
+    const view = page.locator('relais-identity');
+    await view.locator('[part="unverified"]').waitFor();
+    expect(await shadowText(view)).toContain('Ce compte n’est rattaché à aucune fiche');
+    // One button: the banner gives way to the view's own.
+    const verify = page.getByRole('button', {
+      name: 'Vérifier mon identité avec Pro Santé Connect',
+    });
+    expect(await verify.count()).toBe(1);
+    const [popup] = await Promise.all([context.waitForEvent('page'), verify.click()]);
+    await popup.waitForURL(`${psc.issuer}/**`);
+    await pickAtProvider(popup, yann);
+    await page.getByText('Votre identité est vérifiée par Pro Santé Connect.').waitFor();
+    await expect.poll(() => shadowText(view)).toMatch(/Vérifiée par Pro Santé Connect le/);
+    expect(await view.locator('[part="psc"]').textContent()).toContain('CABINET DU PARC');
+    expect(await shadowText(view)).toContain(yann.rpps);
+    expect(await page.locator('relais-app [part="unverified"]').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });

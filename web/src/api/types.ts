@@ -1,4 +1,7 @@
 /** Shapes of the Relais REST API as the web components read them. */
+import type { DirectoryIdentity } from '../../../domain/accounts/profile';
+
+export type { DirectoryIdentity, DirectoryPlace } from '../../../domain/accounts/profile';
 export interface Account {
   id: number;
   firstName: string | null;
@@ -19,8 +22,31 @@ export interface MemberStructure {
   role: string;
 }
 
+/** What Pro Santé Connect said at the last sign-in (SubjectRefPro), labels where known. */
+export interface PscProfileView {
+  exercices: Array<{
+    codeProfession: string | null;
+    profession: string | null;
+    codeSavoirFaire: string | null;
+    savoirFaire: string | null;
+    activities: Array<{
+      codeModeExercice: string | null;
+      modeExercice: string | null;
+      numeroFinessSite: string | null;
+      raisonSocialeSite: string | null;
+    }>;
+  }>;
+  checkedAt: string | null;
+}
+
 export interface Me extends Account {
   structures: MemberStructure[];
+  /** When and how the identity was verified (null while it is not). */
+  identityVerifiedAt?: string | null;
+  identityVerificationMethod?: string | null;
+  /** The bound directory entry (null when the account is bound to none). */
+  directoryIdentity?: DirectoryIdentity | null;
+  pscProfile?: PscProfileView | null;
 }
 
 export interface SessionGrant {

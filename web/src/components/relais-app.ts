@@ -23,6 +23,7 @@ import { theme } from '../styles/theme';
 import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
+import './relais-identity';
 import './relais-new-conversation';
 import './relais-sign-in';
 
@@ -32,7 +33,8 @@ type View =
   | { name: 'list' }
   | { name: 'conversation'; id: number }
   | { name: 'new' }
-  | { name: 'admin' };
+  | { name: 'admin' }
+  | { name: 'identity' };
 
 /**
  * The whole Relais application: sign-in (or an intranet's embed token), then the
@@ -72,6 +74,8 @@ type View =
  * @csspart header - The top bar.
  * @csspart user - The signed-in user's name.
  * @csspart sign-out - The "Se déconnecter" button.
+ * @csspart identity - The "Mon identité" button (<relais-identity>: the account, the
+ *   directory's entry beside the Pro Santé Connect profile).
  * @csspart tabs - The tab bar.
  * @csspart tab-badge - The number of unread messages on the Discussion tab.
  * @csspart admin-tab - The Administration tab (shown to administrators only).
@@ -201,7 +205,8 @@ export class RelaisApp extends LitElement {
         color: var(--_warning-text);
         font-size: 0.9rem;
       }
-      main.view-admin {
+      main.view-admin,
+      main.view-identity {
         display: block;
       }
       /* Phones: one pane at a time. */
@@ -306,6 +311,11 @@ export class RelaisApp extends LitElement {
     this.#navigate({ name: 'admin' });
   }
 
+  /** Shows "Mon identité": the account, the directory's entry beside Pro Santé Connect's. */
+  showIdentity(): void {
+    this.#navigate({ name: 'identity' });
+  }
+
   /** Back to the list (Escape does it too). */
   showList(): void {
     this.#navigate({ name: 'list' });
@@ -332,6 +342,10 @@ export class RelaisApp extends LitElement {
       await root.querySelector('relais-admin')?.focusHeading();
       return;
     }
+    if (view.name === 'identity') {
+      await root.querySelector('relais-identity')?.focusHeading();
+      return;
+    }
     const detail = root.querySelector('relais-conversation, relais-new-conversation') as
       | (HTMLElement & { focusHeading?: () => void })
       | null;
@@ -342,6 +356,11 @@ export class RelaisApp extends LitElement {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
     // The administration screen is a tab of its own (its dialogs handle Escape).
     if (this.view.name === 'list' || this.view.name === 'admin') return;
+    if (this.view.name === 'identity') {
+      e.preventDefault();
+      this.showList();
+      return;
+    }
     // Not while the recipient picker or the invitation screen is open over the form.
     const path = e.composedPath();
     if (
@@ -523,6 +542,7 @@ export class RelaisApp extends LitElement {
    * also ends the provider's session); the list and everything else reload for it.
    */
   async #verified(session: RelaisSession, handoff: string): Promise<void> {
+    const fromIdentity = this.view.name === 'identity';
     const grant = await apiRequest<Partial<SessionGrant> | undefined>(
       session.server,
       'POST',
@@ -550,7 +570,10 @@ export class RelaisApp extends LitElement {
       session.emitRealtime({ type: 'access' });
     }
     this.justVerified = this.session?.me?.identityVerified !== false;
-    if (this.justVerified) this.showList();
+    if (this.justVerified) {
+      if (fromIdentity) this.showIdentity();
+      else this.showList();
+    }
   }
 
   #noticeText(): string | null {
@@ -616,12 +639,17 @@ export class RelaisApp extends LitElement {
         <span class="user" part="user">${name || account?.email || ''}</span>${
           unverified ? unverifiedBadge() : nothing
         }
+        <button part="identity" aria-pressed=${this.view.name === 'identity' ? 'true' : 'false'}
+          @click=${() => (this.view.name === 'identity' ? this.showList() : this.showIdentity())}>${msg(
+            'Mon identité',
+            { id: 'identity.title' },
+          )}</button>
         <button part="sign-out" @click=${this.signOut}>${msg('Se déconnecter', { id: 'app.sign-out' })}</button>
       </header>
       <nav part="tabs" aria-label=${msg('Sections', { id: 'app.sections' })}>
-        <a href="#discussion" aria-current=${this.view.name === 'admin' ? 'false' : 'page'} @click=${(
-          e: Event,
-        ) => {
+        <a href="#discussion" aria-current=${
+          this.view.name === 'admin' || this.view.name === 'identity' ? 'false' : 'page'
+        } @click=${(e: Event) => {
           e.preventDefault();
           this.showList();
         }}>
@@ -634,7 +662,7 @@ export class RelaisApp extends LitElement {
         </a>
         ${administersSomething(this.session) ? this.#adminTab() : nothing}
       </nav>
-      ${unverified && this.methods.psc ? this.#verifyBanner() : nothing}
+      ${unverified && this.methods.psc && this.view.name !== 'identity' ? this.#verifyBanner() : nothing}
       ${
         this.justVerified && !unverified
           ? html`<p class="verified" part="verified" role="status">${msg(
@@ -650,7 +678,14 @@ export class RelaisApp extends LitElement {
       }
       <main part="main" class=${`view-${this.view.name}`} @keydown=${this.#onKeydown}>
         ${this.view.name === 'admin' ? html`<relais-admin .session=${this.session}></relais-admin>` : nothing}
-        ${this.#discussion(this.view.name === 'admin')}
+        ${
+          this.view.name === 'identity'
+            ? html`<relais-identity .session=${this.session} .verifying=${this.verifying}
+                .verifyError=${this.verifyError}
+                @relais-verify-identity=${this.#verifyIdentity}></relais-identity>`
+            : nothing
+        }
+        ${this.#discussion(this.view.name === 'admin' || this.view.name === 'identity')}
       </main>
     `;
   }
