@@ -2,11 +2,16 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../domain/accounts';
-import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
-import { startIntranet } from '../../scripts/demo-intranet';
 import { freePort } from '../helpers/ports';
 import { createUser, startTestApp, type TestApp, type TestUser } from '../helpers/server';
 import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helpers';
+import {
+  closeIntranet,
+  createUnverifiedUser,
+  PSC_BUTTON,
+  signInWithPassword,
+  startNobodyIntranet,
+} from './psc-helpers';
 
 /**
  * The Pro Santé Connect screens alone, with the server's side of the contract played by
@@ -22,8 +27,6 @@ let intranet: { server: Server; url: string };
 let alice: TestUser;
 let victor: TestUser;
 
-const PSC_BUTTON = { name: 'Se connecter avec Pro Santé Connect', exact: true } as const;
-
 beforeAll(async () => {
   const [, port, intranetPort] = await Promise.all([ensureWebBuilt(), freePort(), freePort()]);
   app = await startTestApp({
@@ -35,31 +38,18 @@ beforeAll(async () => {
     first_name: 'Alice',
     last_name: 'Martin',
   });
-  victor = await createUser(app.ctx, {
+  victor = await createUnverifiedUser(app.ctx, {
     email: 'victor.psc@example.test',
     first_name: 'Victor',
     last_name: 'Hugo',
   });
-  await app.ctx.db('accounts').where({ id: victor.account.id }).update({
-    identity_verified: false,
-  });
-  // The intranet's single sign-on names nobody Relais knows: <relais-app> falls back to its
-  // own sign-in, where Pro Santé Connect is offered.
-  intranet = await startIntranet(
-    {
-      relaisUrl: app.url,
-      integrationId: 'demo-intranet',
-      secret: DEMO_INTEGRATION_SECRET,
-      users: [{ sub: 'email:nobody@example.test', label: 'Personne' }],
-    },
-    intranetPort,
-  );
+  intranet = await startNobodyIntranet(app.url, intranetPort);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => intranet?.server.close(r));
+  await closeIntranet(intranet);
   await app?.stop();
 });
 
@@ -274,9 +264,7 @@ describe('Pro Santé Connect in <relais-app> (server side simulated)', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await page.goto(app.url);
-    await page.getByLabel('Adresse e-mail').fill(victor.email);
-    await page.getByLabel('Mot de passe').fill(victor.password);
-    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await signInWithPassword(page, victor);
     await signedInAs(page, 'Victor Hugo');
     const badge = page.locator('relais-app header [part="unverified"]');
     expect(await badge.textContent()).toBe('identité non vérifiée');

@@ -1,11 +1,7 @@
-import { randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_INTEGRATION_SECRET } from '../../domain/config';
-import type { AppContext } from '../../domain/context';
 import { closeInvitationQueues } from '../../domain/invitations';
-import { startIntranet } from '../../scripts/demo-intranet';
 import {
   type LocalPsc,
   type PscProfessional,
@@ -15,7 +11,15 @@ import { freePort } from '../helpers/ports';
 import { createUser, startTestApp, type TestApp } from '../helpers/server';
 import { clinicalConversation } from '../invitations/fixtures';
 import { inviteAndToken } from '../invitations/identity-fixtures';
+import { directoryEntry, newRpps } from '../psc/helpers';
 import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helpers';
+import {
+  closeIntranet,
+  createUnverifiedUser,
+  PSC_BUTTON,
+  signInWithPassword,
+  startNobodyIntranet,
+} from './psc-helpers';
 
 /**
  * Issue 16 end to end in real Chromium: "Se connecter avec Pro Santé Connect" from
@@ -25,9 +29,8 @@ import { ensureWebBuilt, launchBrowser, newContext, watchErrors } from './helper
  * page's link.
  */
 
-const rpps = () => `1${String(randomInt(0, 9_999_999_999)).padStart(10, '0')}`;
 const person = (firstName: string, lastName: string): PscProfessional => ({
-  rpps: rpps(),
+  rpps: newRpps(),
   firstName,
   lastName,
   professionCode: '10',
@@ -50,22 +53,6 @@ let psc: LocalPsc;
 let browser: Browser;
 let intranet: { server: Server; url: string };
 const ids: Record<string, number> = {};
-
-async function directoryEntry(ctx: AppContext, p: PscProfessional): Promise<number> {
-  const [row] = await ctx
-    .db('professionals')
-    .insert({
-      national_id: `8${p.rpps}`,
-      id_type: '8',
-      identifier: p.rpps,
-      first_name: p.firstName,
-      last_name: p.lastName,
-      profession_code: p.professionCode,
-      profession_label: 'Médecin',
-    })
-    .returning('id');
-  return Number(row.id);
-}
 
 beforeAll(async () => {
   const [, port, pscPort, intranetPort] = await Promise.all([
@@ -115,29 +102,17 @@ beforeAll(async () => {
     practice_mode_code: 'S',
     practice_mode_label: 'Salarié',
   });
-  // The intranet's single sign-on names nobody Relais knows, as for a professional who has
-  // no intranet account: <relais-app> shows its own sign-in, with Pro Santé Connect.
-  intranet = await startIntranet(
-    {
-      relaisUrl: app.url,
-      integrationId: 'demo-intranet',
-      secret: DEMO_INTEGRATION_SECRET,
-      users: [{ sub: 'email:nobody@example.test', label: 'Personne' }],
-    },
-    intranetPort,
-  );
+  intranet = await startNobodyIntranet(app.url, intranetPort);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => intranet?.server.close(r));
+  await closeIntranet(intranet);
   if (app) await closeInvitationQueues(app.ctx);
   await app?.stop();
   await psc?.close();
 });
-
-const PSC_BUTTON = { name: 'Se connecter avec Pro Santé Connect', exact: true } as const;
 
 /** The local provider's login page: pick who signs in. */
 async function pickAtProvider(page: Page, who: PscProfessional) {
@@ -149,6 +124,21 @@ async function pickAtProvider(page: Page, who: PscProfessional) {
 /** The text an element shows (its shadow root's), spaces collapsed. */
 const shadowText = (el: Locator) =>
   el.evaluate((e) => (e.shadowRoot?.textContent ?? '').replace(/\s+/g, ' '));
+
+/** An unverified account signs in with its password in the intranet page. */
+async function unverifiedSignsIn(context: BrowserContext, firstName: string, lastName: string) {
+  const user = await createUnverifiedUser(app.ctx, {
+    email: `${firstName.toLowerCase()}@example.test`,
+    first_name: firstName,
+    last_name: lastName,
+  });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(intranet.url);
+  await signInWithPassword(page, user);
+  await landsSignedIn(page, `${firstName} ${lastName}`);
+  return { user, page, errors };
+}
 
 async function landsSignedIn(page: Page, name: string) {
   await expect.poll(() => page.locator('relais-app [part="user"]').textContent()).toBe(name);
@@ -304,21 +294,7 @@ describe('"Mon identité"', () => {
 describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
   it('verifies a signed-in account: the badge goes and the session carries on', async () => {
     const context = await newContext(browser, { width: 1200 });
-    const user = await createUser(app.ctx, {
-      email: 'iris@example.test',
-      first_name: 'Iris',
-      last_name: 'VERIFIEE',
-    });
-    await app.ctx.db('accounts').where({ id: user.account.id }).update({
-      identity_verified: false,
-    });
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(intranet.url);
-    await page.getByLabel('Adresse e-mail').fill(user.email);
-    await page.getByLabel('Mot de passe').fill(user.password);
-    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
-    await landsSignedIn(page, 'Iris VERIFIEE');
+    const { user, page, errors } = await unverifiedSignsIn(context, 'Iris', 'VERIFIEE');
     const badge = page.locator('relais-app header [part="unverified"]');
     await badge.waitFor();
     const [popup] = await Promise.all([
@@ -338,21 +314,7 @@ describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
 
   it('is offered in "Mon identité" too, which then shows the verification and the profile', async () => {
     const context = await newContext(browser, { width: 1200 });
-    const user = await createUser(app.ctx, {
-      email: 'yann@example.test',
-      first_name: 'Yann',
-      last_name: 'DEPUISLAVUE',
-    });
-    await app.ctx.db('accounts').where({ id: user.account.id }).update({
-      identity_verified: false,
-    });
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(intranet.url);
-    await page.getByLabel('Adresse e-mail').fill(user.email);
-    await page.getByLabel('Mot de passe').fill(user.password);
-    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
-    await landsSignedIn(page, 'Yann DEPUISLAVUE');
+    const { user, page, errors } = await unverifiedSignsIn(context, 'Yann', 'DEPUISLAVUE');
     await page.getByRole('button', { name: 'Mon identité', exact: true }).click();
     const view = page.locator('relais-identity');
     await view.locator('[part="unverified"]').waitFor();
@@ -369,6 +331,8 @@ describe('"Vérifier mon identité avec Pro Santé Connect"', () => {
     await expect.poll(() => shadowText(view)).toMatch(/Vérifiée par Pro Santé Connect le/);
     expect(await view.locator('[part="psc"]').textContent()).toContain('CABINET DU PARC');
     expect(await shadowText(view)).toContain(yann.rpps);
+    const account = await app.ctx.db('accounts').where({ id: user.account.id }).first();
+    expect(account).toMatchObject({ identity_verified: true, professional_id: ids[yann.rpps] });
     expect(await page.locator('relais-app [part="unverified"]').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
