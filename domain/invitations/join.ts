@@ -53,6 +53,15 @@ async function findByToken(ctx: AppContext, token: string) {
     );
 }
 
+/** The invitation of a token read again under a row lock, so that a link is used once. */
+async function findLocked(ctx: AppContext, trx: Knex.Transaction, token: string) {
+  const locked = await trx('invitations')
+    .where('token_hash', hashInvitationToken(token))
+    .forUpdate()
+    .first('id');
+  return locked ? findByToken({ ...ctx, db: trx }, token) : undefined;
+}
+
 function stateOf(row: Record<string, unknown> | undefined): LinkState {
   if (!row) return 'unknown';
   if (row.status === 'accepted') return 'used';
@@ -132,11 +141,7 @@ export async function acceptInvitation(
   if (early !== 'valid') throw new LinkUnusableError(early);
   const passwordHash = await hashPassword(input.password);
   const { accountId, invitation } = await ctx.db.transaction(async (trx) => {
-    const locked = await trx('invitations')
-      .where('token_hash', hashInvitationToken(token))
-      .forUpdate()
-      .first('id');
-    const row = locked ? await findByToken({ ...ctx, db: trx }, token) : undefined;
+    const row = await findLocked(ctx, trx, token);
     const state = stateOf(row);
     if (state !== 'valid') throw new LinkUnusableError(state);
     const email = input.email.trim().toLowerCase();
@@ -240,11 +245,7 @@ export async function acceptInvitationVerified(
   const early = stateOf(await findByToken(ctx, token));
   if (!usable(early)) throw new LinkUnusableError(early as Exclude<LinkState, 'valid'>);
   const { accountId, row, seated } = await ctx.db.transaction(async (trx) => {
-    const locked = await trx('invitations')
-      .where('token_hash', hashInvitationToken(token))
-      .forUpdate()
-      .first('id');
-    const row = locked ? await findByToken({ ...ctx, db: trx }, token) : undefined;
+    const row = await findLocked(ctx, trx, token);
     const state = stateOf(row);
     if (!usable(state)) throw new LinkUnusableError(state as Exclude<LinkState, 'valid'>);
     const holder = await trx('accounts')
