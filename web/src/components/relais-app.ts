@@ -20,6 +20,7 @@ import {
   storeSession,
 } from '../session/session';
 import { theme } from '../styles/theme';
+import { pscButtonStyles, verifyWithPsc } from '../verify-psc';
 import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
@@ -94,6 +95,7 @@ export class RelaisApp extends LitElement {
   static override styles = [
     theme,
     unverifiedStyles,
+    pscButtonStyles,
     css`
       :host {
         display: block;
@@ -152,13 +154,6 @@ export class RelaisApp extends LitElement {
       .provider-sign-out {
         background: var(--_surface);
         color: var(--_text);
-      }
-      button.psc {
-        background: var(--relais-psc-background, #000091);
-        color: var(--relais-psc-text, #ffffff);
-        border: 2px solid var(--relais-psc-background, #000091);
-        border-radius: 4px;
-        font-weight: 700;
       }
       header button {
         background: transparent;
@@ -693,15 +688,11 @@ export class RelaisApp extends LitElement {
   #verifyBanner() {
     return html`<section class="verify" part="verify-banner"
       aria-label=${msg('Vérification de votre identité', { id: 'app.verify.region' })}>
-      <p>${msg(
-        'Votre identité n’est pas encore vérifiée : vos correspondants voient « identité non vérifiée » à côté de votre nom.',
-        { id: 'app.verify.why' },
-      )}</p>
-      <button class="psc" part="verify-psc" @click=${this.#verifyIdentity}
-        aria-busy=${this.verifying ? 'true' : 'false'}>
-        ${msg('Vérifier mon identité avec Pro Santé Connect', { id: 'app.verify.psc' })}
-      </button>
-      ${this.verifyError ? html`<p class="error" role="alert">${this.verifyError}</p>` : nothing}
+      ${verifyWithPsc({
+        verifying: this.verifying,
+        error: this.verifyError,
+        onClick: this.#verifyIdentity,
+      })}
     </section>`;
   }
 

@@ -11,6 +11,7 @@ import { resolveServer } from '../session/server-url';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
+import { pscButtonStyles, verifyWithPsc } from '../verify-psc';
 
 type PscActivity = PscProfileView['exercices'][number]['activities'][number];
 
@@ -44,6 +45,7 @@ export class RelaisIdentity extends LitElement {
   static override styles = [
     theme,
     unverifiedStyles,
+    pscButtonStyles,
     css`
       :host {
         display: block;
@@ -129,13 +131,6 @@ export class RelaisIdentity extends LitElement {
         margin: 0.5rem 0 0;
         color: var(--_danger);
         font-weight: 600;
-      }
-      button.psc {
-        background: var(--relais-psc-background, #000091);
-        color: var(--relais-psc-text, #ffffff);
-        border: 2px solid var(--relais-psc-background, #000091);
-        border-radius: 4px;
-        font-weight: 700;
       }
       @media (min-width: 40rem) {
         .compare {
@@ -233,17 +228,11 @@ export class RelaisIdentity extends LitElement {
   }
 
   #verifyAction() {
-    return html`<div class="verify">
-      <p>${msg(
-        'Votre identité n’est pas encore vérifiée : vos correspondants voient « identité non vérifiée » à côté de votre nom.',
-        { id: 'app.verify.why' },
-      )}</p>
-      <button class="psc" part="verify-psc" @click=${this.#verify}
-        aria-busy=${this.verifying ? 'true' : 'false'}>
-        ${msg('Vérifier mon identité avec Pro Santé Connect', { id: 'app.verify.psc' })}
-      </button>
-      ${this.verifyError ? html`<p class="error" role="alert">${this.verifyError}</p>` : nothing}
-    </div>`;
+    return html`<div class="verify">${verifyWithPsc({
+      verifying: this.verifying,
+      error: this.verifyError,
+      onClick: this.#verify,
+    })}</div>`;
   }
 
   #summary(directory: DirectoryIdentity | null, psc: PscProfileView | null, count: number) {

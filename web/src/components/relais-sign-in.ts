@@ -221,18 +221,22 @@ export class RelaisSignIn extends LitElement {
     if ('error' in outcome) this.error = pscErrorText(outcome.code, outcome.error);
   };
 
+  /** Either way in, the same announcement (<relais-app> takes it from there). */
+  #signedIn(session: RelaisSession): void {
+    this.dispatchEvent(
+      new CustomEvent<{ session: RelaisSession }>('relais-signed-in', {
+        detail: { session },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
   async #exchange(handoff: string): Promise<void> {
     this.pscBusy = true;
     this.error = null;
     try {
-      const session = await signInWithPscHandoff(resolveServer(this.server), handoff);
-      this.dispatchEvent(
-        new CustomEvent<{ session: RelaisSession }>('relais-signed-in', {
-          detail: { session },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      this.#signedIn(await signInWithPscHandoff(resolveServer(this.server), handoff));
     } catch (err) {
       this.error = pscRequestErrorText(err);
     } finally {
@@ -254,14 +258,7 @@ export class RelaisSignIn extends LitElement {
     this.busy = true;
     this.error = null;
     try {
-      const session = await signInWithPassword(resolveServer(this.server), email, password);
-      this.dispatchEvent(
-        new CustomEvent<{ session: RelaisSession }>('relais-signed-in', {
-          detail: { session },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+      this.#signedIn(await signInWithPassword(resolveServer(this.server), email, password));
     } catch (err) {
       this.error = describeSignInError(err);
       (form.elements.namedItem('password') as HTMLInputElement).select();
