@@ -236,6 +236,33 @@ describe('what is refused', () => {
     expect(await bed.app.ctx.db('accounts').where({ first_name: 'Inconnu' })).toHaveLength(0);
   });
 
+  it('a sign-in cancelled at the provider (error=access_denied)', async () => {
+    const cancel = async (params: Record<string, string>) => {
+      const start = await startFlow(bed, params, '203.0.113.50'); // its own start budget
+      expect(start.statusCode).toBe(302);
+      const state = new URL(String(start.headers.location)).searchParams.get('state')!;
+      const query = new URLSearchParams({
+        error: 'access_denied',
+        error_description: 'The user cancelled',
+        state,
+        iss: bed.psc.issuer,
+      });
+      return bed.app.server.inject({
+        url: `/auth/psc/callback?${query}`,
+        headers: { cookie: browserCookieOf(start) },
+      });
+    };
+    const redirect = await cancel({});
+    expect(redirect.statusCode).toBe(302);
+    expect(String(redirect.headers.location)).toBe(`${bed.publicUrl}/app#relais-psc-error=denied`);
+    const popup = await cancel({ mode: 'popup' });
+    expect(popup.statusCode).toBe(400);
+    expect(popup.payload).toContain('data-code="denied"');
+    expect(popup.payload).toContain('La connexion a été annulée sur Pro Santé Connect.');
+    const english = await cancel({ mode: 'popup', lang: 'en' });
+    expect(english.payload).toContain('The sign-in was cancelled on Pro Santé Connect.');
+  });
+
   it('a returnTo on an origin that is neither Relais nor an allowed intranet', async () => {
     const res = await startFlow(bed, { returnTo: 'https://evil.example/steal' });
     expect(res.statusCode).toBe(400);
