@@ -18,6 +18,7 @@ export { isGsm7, toGsm7 } from './gsm7';
 export {
   acceptInvitation,
   acceptInvitationVerified,
+  checkLinkForVerifiedJoin,
   type Joined,
   type JoinInput,
   type LinkState,

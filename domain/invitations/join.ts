@@ -229,6 +229,19 @@ async function redeemInvitation(
   return seated;
 }
 
+/** A verified join may use a link whose professional already has an account (it is theirs). */
+const usableVerified = (state: LinkState) => state === 'valid' || state === 'has-account';
+
+/**
+ * Throws LinkUnusableError unless the link can still be used by a verified join: Pro
+ * Santé Connect's start checks it at once, rather than after the round-trip to the
+ * provider (acceptInvitationVerified checks again, under a lock).
+ */
+export async function checkLinkForVerifiedJoin(ctx: AppContext, token: string): Promise<void> {
+  const state = stateOf(await findByToken(ctx, token));
+  if (!usableVerified(state)) throw new LinkUnusableError(state as Exclude<LinkState, 'valid'>);
+}
+
 /**
  * Joining through an invitation with an identity Pro Santé Connect verified: the link is
  * used as in `acceptInvitation`, but by the account bound to that professional (created,
@@ -241,13 +254,11 @@ export async function acceptInvitationVerified(
   token: string,
   person: { professionalId: number; firstName: string; lastName: string },
 ): Promise<{ accountId: number; conversationId: number | null }> {
-  const usable = (state: LinkState) => state === 'valid' || state === 'has-account';
-  const early = stateOf(await findByToken(ctx, token));
-  if (!usable(early)) throw new LinkUnusableError(early as Exclude<LinkState, 'valid'>);
+  await checkLinkForVerifiedJoin(ctx, token);
   const { accountId, row, seated } = await ctx.db.transaction(async (trx) => {
     const row = await findLocked(ctx, trx, token);
     const state = stateOf(row);
-    if (!usable(state)) throw new LinkUnusableError(state as Exclude<LinkState, 'valid'>);
+    if (!usableVerified(state)) throw new LinkUnusableError(state as Exclude<LinkState, 'valid'>);
     const holder = await trx('accounts')
       .where({ professional_id: person.professionalId })
       .first('id');

@@ -9,6 +9,7 @@ import {
   directoryEntry,
   finishFlow,
   newRpps,
+  outcome,
   type PscBed,
   runFlow,
   startFlow,
@@ -448,9 +449,34 @@ describe('joining from an invitation with Pro Santé Connect', () => {
       status: 'accepted',
       accepted_account_id: session.body.account.id,
     });
-    // The link is used up.
-    const again = await runFlow(bed, invited.rpps, { invitation: token });
-    expect(again.error).toBe('invitation-unusable');
+    // The link is used up: refused at the start, before the provider.
+    const again = outcome(await startFlow(bed, { invitation: token }));
+    expect(again).toEqual({ handoff: null, error: 'invitation-unusable' });
+  });
+});
+
+describe('an invitation link that can no longer be used', () => {
+  it('is refused at the start, before the provider, on the same channel', async () => {
+    const ip = '203.0.113.51'; // its own start budget
+    const inviter = await createUser(bed.app.ctx, { first_name: 'Alice', last_name: 'Revoque' });
+    const { token, invitationId } = await inviteAndToken(bed.app, inviter.token, {
+      professionalId: ids[quitter.rpps],
+      channel: 'email',
+      address: 'sam.sortant@example.test',
+    });
+    await bed.app.ctx.db('invitations').where({ id: invitationId }).update({ status: 'revoked' });
+    const redirect = await startFlow(bed, { invitation: token }, ip);
+    expect(redirect.statusCode).toBe(302);
+    expect(String(redirect.headers.location)).toBe(
+      `${bed.publicUrl}/app#relais-psc-error=invitation-unusable`,
+    );
+    const popup = await startFlow(bed, { invitation: token, mode: 'popup' }, ip);
+    expect(popup.statusCode).toBe(400);
+    expect(popup.payload).toContain('data-code="invitation-unusable"');
+    expect(popup.payload).toContain('Ce lien d’invitation n’est plus utilisable');
+    // A token that was never issued, likewise.
+    const unknown = await startFlow(bed, { invitation: 'x'.repeat(43) }, ip);
+    expect(String(unknown.headers.location)).toContain('#relais-psc-error=invitation-unusable');
   });
 });
 

@@ -3,6 +3,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import * as oidc from 'openid-client';
 import type { Config } from '../../../../domain/config';
+import { checkLinkForVerifiedJoin, LinkUnusableError } from '../../../../domain/invitations';
 import {
   authorizationUrl,
   browserDigest,
@@ -93,6 +94,19 @@ export const pscStartRoute: ServerRoute = {
     if (q.intent) {
       intentAccountId = await takeIntent(ctx, q.intent);
       if (intentAccountId === null) return deliver(h, channel, { error: 'intent-expired' });
+    }
+    if (q.invitation) {
+      // An unusable link is said at once, not after the round-trip to the provider.
+      try {
+        await checkLinkForVerifiedJoin(ctx, q.invitation);
+      } catch (err) {
+        if (!(err instanceof LinkUnusableError)) throw err;
+        request.log(['info'], {
+          msg: 'Pro Santé Connect start with an unusable invitation link',
+          state: err.state,
+        });
+        return deliver(h, channel, { error: 'invitation-unusable' });
+      }
     }
     // The browser that starts is the one that must come back (login CSRF: otherwise an
     // attacker could stop before their own callback and send that link to a victim, who
