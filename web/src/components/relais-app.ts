@@ -542,7 +542,8 @@ export class RelaisApp extends LitElement {
       session.server,
       'POST',
       '/api/auth/psc/exchange',
-      { body: { handoff } },
+      // The verification binds only with this account's own session (see the server).
+      { body: { handoff }, token: session.token },
     );
     if (this.session !== session) return;
     if (grant?.token && grant.account && grant.account.id !== session.account?.id) {

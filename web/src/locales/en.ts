@@ -86,6 +86,10 @@ export const templates = {
   'signin.psc.waiting': 'Signing in with Pro Santé Connect: finish in the window that opened.',
   'psc.denied': 'The sign-in was cancelled on Pro Santé Connect.',
   'psc.expired': 'The Pro Santé Connect sign-in expired or was already used. Please start again.',
+  'psc.other-browser':
+    'This sign-in was started in another browser. Please start again from Relais.',
+  'psc.verify-elsewhere':
+    'This verification must end in the Relais page where you asked for it, signed in to the same account.',
   'psc.intent-expired': 'The verification request expired. Please start again from Relais.',
   'psc.low-acr':
     'Pro Santé Connect did not confirm a strong authentication (e-CPS or CPS card, level eidas1). Sign-in refused.',
