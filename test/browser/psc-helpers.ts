@@ -49,3 +49,12 @@ export async function signInWithPassword(page: Page, user: TestUser): Promise<vo
   await page.getByLabel('Mot de passe').fill(user.password);
   await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
 }
+
+/**
+ * Resolves when a pop-up has closed, including when it closed already: the pop-up closes
+ * itself as soon as the handoff is posted, which on a fast run happens before a listener
+ * added afterwards would hear it.
+ */
+export function untilClosed(popup: Page): Promise<unknown> {
+  return popup.isClosed() ? Promise.resolve() : popup.waitForEvent('close', { timeout: 15_000 });
+}

@@ -11,6 +11,7 @@ import {
   PSC_BUTTON,
   signInWithPassword,
   startNobodyIntranet,
+  untilClosed,
 } from './psc-helpers';
 
 /**
@@ -181,7 +182,7 @@ describe('Pro Santé Connect in <relais-sign-in> (server side simulated)', () =>
       .getByRole('status')
       .getByText(/terminez-la dans la fenêtre ouverte/)
       .waitFor();
-    await popup.waitForEvent('close');
+    await untilClosed(popup);
     await signedInAs(page, 'Alice Martin');
     expect(seen.exchanged).toEqual(['H-popup']);
     const start = seen.starts[0]!;
@@ -284,7 +285,7 @@ describe('Pro Santé Connect in <relais-app> (server side simulated)', () => {
       name: 'Vérifier mon identité avec Pro Santé Connect',
     });
     const [popup] = await Promise.all([context.waitForEvent('page'), verify.click()]);
-    await popup.waitForEvent('close');
+    await untilClosed(popup);
     await page.getByText('Votre identité est vérifiée par Pro Santé Connect.').waitFor();
     await expect.poll(() => badge.count()).toBe(0);
     expect(await verify.count()).toBe(0);
@@ -352,7 +353,7 @@ describe('Pro Santé Connect in <relais-app> (server side simulated)', () => {
       context.waitForEvent('page'),
       page.getByRole('button', PSC_BUTTON).click(),
     ]);
-    await signIn.waitForEvent('close');
+    await untilClosed(signIn);
     await signedInAs(page, 'Alice Martin');
     const [endSession] = await Promise.all([
       context.waitForEvent('page'),

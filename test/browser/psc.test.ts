@@ -19,6 +19,7 @@ import {
   PSC_BUTTON,
   signInWithPassword,
   startNobodyIntranet,
+  untilClosed,
 } from './psc-helpers';
 
 /**
@@ -173,7 +174,7 @@ describe('Pro Santé Connect from the embedded demo intranet', () => {
     ]);
     await popup.waitForURL(`${psc.issuer}/**`);
     await pickAtProvider(popup, claire);
-    await popup.waitForEvent('close');
+    await untilClosed(popup);
     await landsSignedIn(page, 'Claire MARTIN');
     await page.getByText('Aucune conversation').waitFor();
     // Still the intranet's page, with no "identité non vérifiée": PSC verified who she is.
@@ -239,7 +240,7 @@ describe('"Mon identité"', () => {
     ]);
     await popup.waitForURL(`${psc.issuer}/**`);
     await pickAtProvider(popup, nadia);
-    await popup.waitForEvent('close');
+    await untilClosed(popup);
     await landsSignedIn(page, 'Nadia COMPAREE');
     await page.getByRole('button', { name: 'Mon identité', exact: true }).click();
     const view = page.locator('relais-identity');
