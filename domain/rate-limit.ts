@@ -65,13 +65,42 @@ export async function consumeAll(
   windowSeconds: number,
 ): Promise<Decision> {
   const keys = limits.map(([key]) => key);
-  const [allowed, count, ttl] = await scripted(redis).relaisConsume(
-    keys.length,
-    ...keys,
-    ...limits.map(([, limit]) => limit),
-    windowSeconds,
+  const [allowed, count, ttl] = await answered(
+    scripted(redis).relaisConsume(
+      keys.length,
+      ...keys,
+      ...limits.map(([, limit]) => limit),
+      windowSeconds,
+    ),
   );
   return { allowed: allowed === 1, count, retryAfterSeconds: Math.max(ttl, 0) };
+}
+
+/** How long a limit may wait for Redis before the request is refused. */
+const REDIS_WAIT_MS = 2000;
+
+/**
+ * Without Redis nothing can be counted, so a limited action fails closed, at once and
+ * clearly (503 + Retry-After), instead of waiting for ioredis's retries (about 10 s) and
+ * ending in a 500, or going through unlimited.
+ */
+export async function answered<T>(command: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Redis did not answer')), REDIS_WAIT_MS);
+  });
+  try {
+    return await Promise.race([command, timeout]);
+  } catch {
+    command.catch(() => undefined);
+    const error = Boom.serverUnavailable(
+      'This action is briefly unavailable (its safety limits cannot be checked). Try again in a minute.',
+    );
+    error.output.headers['Retry-After'] = '30';
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One counter: counts this attempt and says whether it is allowed. */
@@ -86,11 +115,11 @@ export function consume(
 
 /** Gives back one attempt (a sign-in that succeeded was not a failure). */
 export async function release(redis: Redis, key: string): Promise<void> {
-  await redis.decr(key);
+  await answered(redis.decr(key));
 }
 
 export async function reset(redis: Redis, key: string): Promise<void> {
-  await redis.del(key);
+  await answered(redis.del(key));
 }
 
 /** 429 with Retry-After, in whole minutes for people. */

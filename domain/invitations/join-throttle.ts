@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { consume, tooMany } from '../rate-limit';
+import { answered, consume, tooMany } from '../rate-limit';
 
 /**
  * Throttling of the invitation links (GET and POST /join/{token}) per client address.
@@ -15,10 +15,9 @@ const unknownKey = (ip: string) => `join:unknown:${ip}`;
 export async function admitJoinRequest(ctx: AppContext, ip: string): Promise<void> {
   const { joinMaxPerIp, joinMaxInvalidPerIp, joinWindowSeconds } = ctx.config.invitations;
   // A read is enough here: the count itself is taken atomically in countUnknownLink.
-  const [unknown, ttl] = await Promise.all([
-    ctx.redis.get(unknownKey(ip)),
-    ctx.redis.ttl(unknownKey(ip)),
-  ]);
+  const [unknown, ttl] = await answered(
+    Promise.all([ctx.redis.get(unknownKey(ip)), ctx.redis.ttl(unknownKey(ip))]),
+  );
   if (Number(unknown ?? 0) >= joinMaxInvalidPerIp) {
     throw tooMany('Too many invalid links from your address.', ttl > 0 ? ttl : joinWindowSeconds);
   }

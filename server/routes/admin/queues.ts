@@ -83,6 +83,13 @@ export const queueDashboardPlugin: Plugin<unknown> = {
           prefix: bullPrefix(ctx.config),
         }),
     );
+    // BullMQ prints an 'error' nobody listens to on stderr, once per reconnection attempt
+    // while Redis is away; /ready and the other connections already report the outage.
+    for (const queue of queues) {
+      queue.on('error', (err) =>
+        ctx.logger.debug({ err: err.message, queue: queue.name }, 'queue dashboard: Redis error'),
+      );
+    }
     server.ext('onPostStop', async () => {
       await Promise.allSettled(queues.map((q) => q.close()));
     });
