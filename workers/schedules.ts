@@ -75,7 +75,8 @@ export async function keepSchedules(ctx: AppContext): Promise<ScheduleKeeper> {
     async close() {
       clearInterval(timer);
       watcher.disconnect();
-      await running;
+      // A declaration waiting for a Redis that is away must not hold the shutdown.
+      await Promise.race([running, new Promise((r) => setTimeout(r, 2000).unref())]);
       await Promise.allSettled(all.map((q) => q.close()));
     },
   };
