@@ -8,7 +8,7 @@ import type { SessionUser } from '../types';
  * in the Authorization header (nes passes the same header in its `hello`). It is the
  * server's default strategy, so a route is authenticated unless it says `auth: false`.
  */
-function bearerToken(request: Request): string | null {
+export function bearerToken(request: Request): string | null {
   const header = request.headers.authorization as string | undefined;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);

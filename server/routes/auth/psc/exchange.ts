@@ -13,6 +13,7 @@ import {
   type VerifiedProfessional,
 } from '../../../../domain/psc';
 import { clientIp } from '../../../client-ip';
+import { bearerToken } from '../../../plugins/auth';
 import { presentSession } from '../../../presenters/account';
 import { ctxOf } from '../../../types';
 
@@ -28,7 +29,7 @@ import { ctxOf } from '../../../types';
  */
 async function bindVerified(request: Request, accountId: number, verified: VerifiedProfessional) {
   const ctx = ctxOf(request);
-  const bearer = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+  const bearer = bearerToken(request);
   const resolved = bearer ? await resolveSession(ctx, bearer) : null;
   if (resolved?.account.id !== accountId) {
     request.log(['warn'], { msg: 'Pro Santé Connect verification exchanged by another page' });
