@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import Joi from 'joi';
+import { type AttachmentsConfig, attachmentKeys, attachmentsConfig } from './attachments/config';
 
 /**
  * Every setting comes from the environment and is validated once, at boot: a wrong value
@@ -43,6 +44,8 @@ export interface Config {
   psc: PscConfig | null;
   /** `npm start` runs the local provider shaped like PSC (never in production). */
   pscLocal: boolean;
+  /** Attachments (issue 11, docs/attachments.md). */
+  attachments: AttachmentsConfig;
 }
 
 export interface PscConfig {
@@ -194,6 +197,7 @@ const schema = Joi.object({
     .uri({ scheme: ['http', 'https'] })
     .allow(''),
   PSC_LOCAL: Joi.string().valid('true', 'false', ''),
+  ...attachmentKeys,
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -247,6 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrations = [{ id: 'demo-intranet', secret: DEMO_INTEGRATION_SECRET }];
   }
 
+  const files = attachmentsConfig(value, mode);
+  if (files.problems.length) throw new ConfigError(files.problems);
+
   return {
     env: mode,
     host: value.HOST,
@@ -274,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     ...messagingConfig(value, value.INACTIVITY_DAYS),
     ...pscConfig(value, mode, publicUrl),
+    attachments: files.attachments,
   };
 }
 
