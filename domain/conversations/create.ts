@@ -1,4 +1,5 @@
 import Boom from '@hapi/boom';
+import { checkAttachable, linkAttachments } from '../attachments/attach';
 import type { AppContext } from '../context';
 import { type Patient, type PatientInput, patientKey, toPatient } from '../patients';
 import { publishEvent } from '../realtime';
@@ -20,13 +21,14 @@ import {
   messagesQuery,
   SUBJECT_MAX,
   toMessageRecord,
+  withAttachments,
 } from './records';
 
 export interface NewConversation {
   subject: string;
   patient?: PatientInput | null;
   recipients: ParticipantRef[];
-  message: { id: string; body: string };
+  message: { id: string; body: string; attachments?: string[] };
   /** Create it as a member of this structure: the structure is the participant. */
   onBehalfOf?: number | null;
 }
@@ -55,12 +57,14 @@ export async function createConversation(
   if (subject.length > SUBJECT_MAX) {
     throw fieldError('subject', `The subject is limited to ${SUBJECT_MAX} characters`);
   }
-  const body = checkBody(input.message.body, 'message.body');
+  const files = input.message.attachments ?? [];
+  const body = checkBody(input.message.body, 'message.body', files.length > 0);
   const patient = toPatient(input.patient);
 
   const retried = await findRetriedCreate(ctx, author, input.message.id);
   if (retried) return retried;
 
+  await checkAttachable(db, author.accountId, files, null, 'message.attachments');
   const self = await authorRef(db, author, input.onBehalfOf);
   const recipients = (await resolveRecipients(db, input.recipients)).filter(
     (r) => refKey(r) !== refKey(self),
@@ -88,7 +92,10 @@ export async function createConversation(
   }
   const { id, audience } = stored;
   const conversation = await loadConversation(db, id, ctx.config.inactivityDays);
-  const message = toMessageRecord(await messagesQuery(db).where('m.id', input.message.id).first());
+  const [message] = await withAttachments(db, [
+    toMessageRecord(await messagesQuery(db).where('m.id', input.message.id).first()),
+  ]);
+  if (!message) throw new Error('the first message was not stored');
   await publishEvent(ctx, audience, { type: 'conversation.created', conversation, message });
   return { conversation, message, created: true };
 }
@@ -134,6 +141,13 @@ function insertConversation(
       structure_id: self.kind === 'structure' ? self.id : null,
       body,
     });
+    await linkAttachments(
+      trx,
+      author.accountId,
+      input.message.attachments ?? [],
+      input.message.id,
+      conversationId,
+    );
     await trx('read_markers').insert({
       conversation_id: conversationId,
       account_id: author.accountId,
@@ -162,7 +176,7 @@ async function findRetriedCreate(
       Number(row.conversation_id),
       ctx.config.inactivityDays,
     ),
-    message: toMessageRecord(row),
+    message: (await withAttachments(ctx.db, [toMessageRecord(row)]))[0] as MessageRecord,
     created: false,
   };
 }

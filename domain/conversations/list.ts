@@ -17,6 +17,7 @@ import {
   messagesQuery,
   toConversationRecord,
   toMessageRecord,
+  withAttachments,
 } from './records';
 
 export interface ConversationSummary extends ConversationRecord {
@@ -117,9 +118,8 @@ export async function listConversations(
         )
       : Promise.resolve([]),
   ]);
-  const lastById = new Map(
-    lastMessages.map((m) => [Number(m.conversation_id), toMessageRecord(m)]),
-  );
+  const lastRecords = await withAttachments(db, lastMessages.map(toMessageRecord));
+  const lastById = new Map(lastRecords.map((m) => [m.conversationId, m]));
   const last = page[page.length - 1];
   return {
     conversations: page.map((r) => ({

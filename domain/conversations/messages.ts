@@ -1,4 +1,5 @@
 import Boom from '@hapi/boom';
+import { checkAttachable, LINK_CTE } from '../attachments/attach';
 import type { AppContext } from '../context';
 import { publishEvent } from '../realtime';
 import { AUDIENCE_SQL, type Reader, requireSeats } from './access';
@@ -11,11 +12,15 @@ import {
   type MessageRow,
   messagesQuery,
   toMessageRecord,
+  withAttachments,
 } from './records';
 
-/** A message body: not blank, at most BODY_MAX characters, never truncated. */
-export function checkBody(body: string, field = 'body'): string {
-  if (!body.trim()) throw fieldError(field, 'A message cannot be empty');
+/**
+ * A message body: at most BODY_MAX characters, never truncated; not blank unless the
+ * message carries files (S3: a photo alone is a message).
+ */
+export function checkBody(body: string, field = 'body', withFiles = false): string {
+  if (!body.trim() && !withFiles) throw fieldError(field, 'A message cannot be empty');
   if (body.length > BODY_MAX) {
     throw fieldError(field, `A message is limited to ${BODY_MAX} characters`);
   }
@@ -33,6 +38,8 @@ export interface NewMessage {
   body: string;
   /** Answer on behalf of this participating structure (the reader must be attached to it). */
   onBehalfOf?: number | null;
+  /** Upload ids (issue 11), in display order. */
+  attachments?: string[];
 }
 
 export interface SentMessage {
@@ -41,7 +48,8 @@ export interface SentMessage {
   created: boolean;
 }
 
-// $1 conversation, $2 sender account, $3 sender professional, $4 onBehalfOf, $5 id, $6 body.
+// $1 conversation, $2 sender account, $3 sender professional, $4 onBehalfOf, $5 id, $6 body,
+// $7 uuid[] of the attached uploads (checked beforehand by checkAttachable).
 const SEND_SQL = `WITH seat AS (
     -- in person first (structure_id NULL), else the first structure the sender is in
     SELECT p.structure_id FROM conversation_participants p
@@ -66,7 +74,7 @@ const SEND_SQL = `WITH seat AS (
           read_at = now(),
           delivered_seq = GREATEST(read_markers.delivered_seq, EXCLUDED.delivered_seq),
           delivered_at = now()
-  )
+  ), ${LINK_CTE}
   SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
          m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
          a.identity_verified AS sender_verified,
@@ -91,15 +99,25 @@ export async function sendMessage(
   input: NewMessage,
 ): Promise<SentMessage> {
   const { db } = ctx;
-  const body = checkBody(input.body);
+  const files = input.attachments ?? [];
+  const body = checkBody(input.body, 'body', files.length > 0);
   const onBehalfOf = input.onBehalfOf ?? null;
+  await checkAttachable(db, sender.accountId, files, conversationId);
   let row: (MessageRow & { audience: number[] }) | undefined;
   try {
     [row] = await runPrepared<MessageRow & { audience: number[] }>(
       db,
       'relais_send_message',
       SEND_SQL,
-      [conversationId, sender.accountId, sender.professionalId ?? -1, onBehalfOf, input.id, body],
+      [
+        conversationId,
+        sender.accountId,
+        sender.professionalId ?? -1,
+        onBehalfOf,
+        input.id,
+        body,
+        files,
+      ],
     );
   } catch (err) {
     const again = isDuplicateId(err)
@@ -116,7 +134,8 @@ export async function sendMessage(
     }
     throw notFound();
   }
-  const message = toMessageRecord(row);
+  const [message] = await withAttachments(db, [toMessageRecord(row)]);
+  if (!message) throw notFound();
   await publishEvent(ctx, row.audience.map(Number), {
     type: 'message.created',
     conversationId,
@@ -139,7 +158,8 @@ async function findRetry(
   ) {
     throw Boom.conflict('This message id is already used');
   }
-  return { message: toMessageRecord(row), created: false };
+  const [message] = await withAttachments(ctx.db, [toMessageRecord(row)]);
+  return { message: message as MessageRecord, created: false };
 }
 
 export interface MessagePage {
@@ -182,7 +202,7 @@ export async function listMessages(
   const first = rows[0]?.seq;
   const last = rows[rows.length - 1]?.seq;
   return {
-    messages: rows.map(toMessageRecord),
+    messages: await withAttachments(db, rows.map(toMessageRecord)),
     // Sequence numbers have no gaps, so the bounds tell whether more exist.
     hasMoreBefore: first !== undefined ? first > 1 : (after ?? 0) > 0 && lastSeq > 0,
     hasMoreAfter: last !== undefined ? last < lastSeq : (before ?? lastSeq + 1) <= lastSeq,

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { attachmentsOfMessages } from '../attachments/records';
+import type { AttachmentRecord } from '../attachments/types';
 import type { Patient } from '../patients';
 import type { ParticipantView } from './participants';
 
@@ -27,6 +29,11 @@ export interface MessageRecord {
   } | null;
   /** Set when the sender answered on behalf of a structure (S19). */
   structure: { id: number; name: string } | null;
+  /**
+   * Files, in the sender's order (issue 11). Every status is here: the presenter hides
+   * refused ones from everyone but the sender and signs URLs per reader.
+   */
+  attachments: AttachmentRecord[];
 }
 
 export interface ConversationRecord {
@@ -89,7 +96,21 @@ export function toMessageRecord(r: MessageRow): MessageRecord {
         }
       : null,
     structure: r.structure_id ? { id: Number(r.structure_id), name: r.structure_name ?? '' } : null,
+    attachments: [],
   };
+}
+
+/** Fills in the attachments of these messages (one query for the lot). */
+export async function withAttachments(
+  db: Knex,
+  messages: MessageRecord[],
+): Promise<MessageRecord[]> {
+  const byMessage = await attachmentsOfMessages(
+    db,
+    messages.map((m) => m.id),
+  );
+  for (const message of messages) message.attachments = byMessage.get(message.id) ?? [];
+  return messages;
 }
 
 export interface ConversationRow {

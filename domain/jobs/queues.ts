@@ -29,6 +29,15 @@ export interface JobPayloads {
     scan: Record<string, never>;
     remind: { reminderId: number };
   };
+  /**
+   * Attachments (issue 11): one `process` job per complete upload (job id `att-<id>`),
+   * plus housekeeping: re-enqueue files left pending, delete uploads never attached.
+   */
+  attachments: {
+    process: { attachmentId: string };
+    sweep: Record<string, never>;
+    purge: Record<string, never>;
+  };
 }
 
 export interface InvitationDelivery {

@@ -37,3 +37,17 @@ export async function registerInactivitySchedules(inactivity: Queue, config: Ina
     { name: 'scan', data: {} },
   );
 }
+
+/** Attachments: re-enqueue files left pending every minute, purge unsent uploads hourly. */
+export async function registerAttachmentSchedules(attachments: Queue, timeZone: string) {
+  await attachments.upsertJobScheduler(
+    'attachments-sweep',
+    { pattern: '* * * * *', tz: timeZone },
+    { name: 'sweep', data: {} },
+  );
+  await attachments.upsertJobScheduler(
+    'attachments-purge',
+    { pattern: '23 * * * *', tz: timeZone },
+    { name: 'purge', data: {} },
+  );
+}

@@ -1,3 +1,4 @@
+import type { AttachmentRecord } from '../attachments/types';
 import type { ParticipantRef } from '../conversations/participants';
 import type { ConversationRecord, MessageRecord } from '../conversations/records';
 
@@ -13,6 +14,16 @@ export type RealtimeEvent =
       message: MessageRecord;
     }
   | { type: 'message.created'; conversationId: number; message: MessageRecord }
+  /**
+   * A file was processed (issue 11): ready, or refused (the sender alone hears of a
+   * refused file, or of one not sent yet). The client replaces it in its message.
+   */
+  | {
+      type: 'attachment.updated';
+      conversationId: number | null;
+      messageId: string | null;
+      attachment: AttachmentRecord;
+    }
   | {
       type: 'read.updated';
       conversationId: number;
