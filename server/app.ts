@@ -2,6 +2,7 @@ import Hapi, { type ServerRoute } from '@hapi/hapi';
 import Vision from '@hapi/vision';
 import HapiPino from 'hapi-pino';
 import HapiSwagger from 'hapi-swagger';
+import { createFileUrls } from '../domain/attachments';
 import type { AppContext } from '../domain/context';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin, validationFailAction } from './plugins/errors';
@@ -38,6 +39,14 @@ export async function createServer(
     router: { stripTrailingSlash: true },
   });
   server.app.ctx = ctx;
+  server.app.files = createFileUrls({
+    secret: ctx.config.attachments.urlSecret,
+    ttlSeconds: ctx.config.attachments.urlTtlSeconds,
+    // Relative: the web components resolve it against the Relais server they talk to,
+    // which is what an intranet embedding them knows (not always PUBLIC_URL).
+    publicUrl: '',
+    now: ctx.now,
+  });
 
   await server.register({
     plugin: HapiPino,

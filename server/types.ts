@@ -1,4 +1,5 @@
 import type { Request } from '@hapi/hapi';
+import type { FileUrls } from '../domain/attachments';
 import type { AppContext } from '../domain/context';
 
 /**
@@ -22,6 +23,8 @@ export interface SessionUser {
 declare module '@hapi/hapi' {
   interface ServerApplicationState {
     ctx: AppContext;
+    /** Signs and checks file URLs (issue 11). */
+    files: FileUrls;
   }
   interface UserCredentials extends SessionUser {}
 }
@@ -33,4 +36,9 @@ export function ctxOf(request: Request): AppContext {
 /** The signed-in user of an authenticated route (the auth strategy guarantees it is set). */
 export function userOf(request: Request): SessionUser {
   return request.auth.credentials.user as SessionUser;
+}
+
+/** The signed-in user as a reader of messages and files: their URLs are signed for them. */
+export function viewerOf(request: Request): SessionUser & { files: FileUrls } {
+  return { ...userOf(request), files: request.server.app.files };
 }

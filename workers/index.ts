@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { AppContext } from '../domain/context';
+import { startAttachmentWorker } from './attachments';
 import { startInactivityWorker } from './inactivity';
 import { startInvitationWorkers } from './invitations';
 import { startMaintenanceWorker } from './maintenance';
@@ -19,6 +20,7 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
     startMaintenanceWorker(ctx),
     ...startInvitationWorkers(ctx),
     startInactivityWorker(ctx),
+    startAttachmentWorker(ctx),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, err) =>

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { AppContext } from '../domain/context';
 import { createQueue } from '../domain/jobs/queues';
 import {
+  registerAttachmentSchedules,
   registerInactivitySchedules,
   registerInvitationSchedules,
   registerMaintenanceSchedules,
@@ -31,6 +32,7 @@ export async function keepSchedules(ctx: AppContext): Promise<ScheduleKeeper> {
     maintenance: createQueue(ctx.config, 'maintenance'),
     invitations: createQueue(ctx.config, 'invitations'),
     inactivity: createQueue(ctx.config, 'inactivity'),
+    attachments: createQueue(ctx.config, 'attachments'),
   };
   const all: Queue[] = Object.values(queues);
   for (const queue of all) {
@@ -40,6 +42,7 @@ export async function keepSchedules(ctx: AppContext): Promise<ScheduleKeeper> {
     await registerMaintenanceSchedules(queues.maintenance, 'Europe/Paris');
     await registerInvitationSchedules(queues.invitations, 'Europe/Paris');
     await registerInactivitySchedules(queues.inactivity, ctx.config.inactivity);
+    await registerAttachmentSchedules(queues.attachments, 'Europe/Paris');
   };
   let running: Promise<void> | null = null;
   const redeclare = (why: string) => {

@@ -113,8 +113,10 @@ export const realtimePlugin: Plugin<RealtimeOptions> = {
       for (const socket of sockets.get(accountId) ?? []) {
         const user = socket.auth.credentials?.user;
         if (!user || user.accountId !== accountId) continue;
+        const presented = presentEvent(event, { ...user, files: server.app.files });
+        if (presented === null) continue;
         // A socket closing meanwhile: its client catches up when it reconnects.
-        socket.publish(userPath(accountId), presentEvent(event, user)).catch(() => undefined);
+        socket.publish(userPath(accountId), presented).catch(() => undefined);
       }
     };
 

@@ -1,4 +1,6 @@
+import type { FileUrls } from '../../domain/attachments';
 import type { MessageRecord } from '../../domain/conversations';
+import { presentFiles } from './attachment';
 
 /**
  * Messages as a given reader sees them. Besides the raw data (ISO timestamp, sender,
@@ -12,6 +14,8 @@ export interface Viewer {
   accountId: number;
   locale: 'fr' | 'en';
   timeZone: string;
+  /** Signs file URLs for this reader (issue 11); absent: attachments without URLs. */
+  files?: FileUrls;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -86,6 +90,7 @@ export function presentMessage(message: MessageRecord, viewer: Viewer) {
     mine: message.sender?.accountId === viewer.accountId,
     sentAt: { ...local, timeZone: viewer.timeZone },
     signature: signatureOf(message, viewer),
+    attachments: presentFiles(message.attachments, viewer),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ServerRoute } from '@hapi/hapi';
 import { identityRoutes } from './admin/identity';
+import { attachmentRoutes } from './attachments';
 import { authRoutes } from './auth';
 import { conversationRoutes } from './conversations';
 import { directoryRoutes } from './directory';
@@ -17,4 +18,5 @@ export const routes: ServerRoute[] = [
   ...invitationRoutes,
   ...structureRoutes,
   ...identityRoutes,
+  ...attachmentRoutes,
 ];

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function schedulerIds(): Promise<string[]> {
   const ids: string[] = [];
-  for (const name of ['maintenance', 'invitations', 'inactivity']) {
+  for (const name of ['maintenance', 'invitations', 'inactivity', 'attachments']) {
     const queue = new Queue(name, {
       connection: bullConnection(redis.url),
       prefix: bullPrefix(ctx.config),
@@ -45,7 +45,14 @@ async function schedulerIds(): Promise<string[]> {
   return ids.sort();
 }
 
-const ALL = ['inactivity-scan', 'invitations-expire', 'invitations-sweep', 'purge-sessions'];
+const ALL = [
+  'attachments-purge',
+  'attachments-sweep',
+  'inactivity-scan',
+  'invitations-expire',
+  'invitations-sweep',
+  'purge-sessions',
+];
 
 describe('job schedulers', () => {
   it('come back by themselves after Redis restarts empty', async () => {

@@ -29,6 +29,7 @@ const QUEUES: QueueName[] = [
   'invitations',
   'inactivity',
   'maintenance',
+  'attachments',
 ];
 
 function cookieToken(request: Request): string | null {

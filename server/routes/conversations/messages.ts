@@ -2,9 +2,9 @@ import type { ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { listMessages, type NewMessage, sendMessage } from '../../../domain/conversations';
 import { presentMessage } from '../../presenters/message';
-import { ctxOf, userOf } from '../../types';
+import { ctxOf, viewerOf } from '../../types';
 import { oneTo, seq } from '../../validation';
-import { body, conversationIdParams, messageId, structureId } from './schemas';
+import { attachmentIds, body, conversationIdParams, messageId, structureId } from './schemas';
 
 export const listMessagesRoute: ServerRoute = {
   method: 'GET',
@@ -25,7 +25,7 @@ export const listMessagesRoute: ServerRoute = {
     },
   },
   async handler(request) {
-    const user = userOf(request);
+    const user = viewerOf(request);
     const { id } = request.params as { id: number };
     const page = await listMessages(ctxOf(request), user, id, request.query);
     return { ...page, messages: page.messages.map((m) => presentMessage(m, user)) };
@@ -40,18 +40,20 @@ export const sendMessageRoute: ServerRoute = {
     description: 'Send a message (201; 200 when this client id was already sent)',
     notes:
       'Bodies are limited to 10,000 characters (400 naming `body`; over 1 MiB of JSON: 413). ' +
-      '`onBehalfOf` answers for a participating structure the user is attached to (S19).',
+      '`onBehalfOf` answers for a participating structure the user is attached to (S19). ' +
+      '`attachments` lists up to 10 upload ids (docs/attachments.md); the body may then be empty.',
     validate: {
       params: conversationIdParams,
       payload: Joi.object({
         id: messageId.required(),
         body: body.required(),
         onBehalfOf: structureId.allow(null),
+        attachments: attachmentIds,
       }),
     },
   },
   async handler(request, h) {
-    const user = userOf(request);
+    const user = viewerOf(request);
     const { id } = request.params as { id: number };
     const result = await sendMessage(ctxOf(request), user, id, request.payload as NewMessage);
     return h.response(presentMessage(result.message, user)).code(result.created ? 201 : 200);

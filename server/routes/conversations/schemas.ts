@@ -44,6 +44,13 @@ export const patient = Joi.object({
   .label('Patient');
 
 export const subject = text(SUBJECT_MAX).trim().min(1);
-export const body = text(BODY_MAX).min(1);
+/** Empty only with files (the domain says so when there are none). */
+export const body = text(BODY_MAX).allow('');
+/** Upload ids (issue 11, docs/attachments.md), in display order. */
+export const attachmentIds = Joi.array()
+  .items(Joi.string().guid({ version: ['uuidv4'] }))
+  .max(10)
+  .unique()
+  .default([]);
 export const messageId = Joi.string().guid({ version: ['uuidv4', 'uuidv7'] });
 export const structureId = id;
