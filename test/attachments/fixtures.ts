@@ -335,3 +335,137 @@ function run(command: string, args: string[]): Promise<void> {
     );
   });
 }
+
+/**
+ * A minimal legacy Office file: a Compound File Binary container (512-byte sectors, one
+ * FAT sector, one directory sector) whose directory holds one stream, by default
+ * `WordDocument` (a .doc). With another name (e.g. an MSI's) it is no Office file.
+ */
+export async function makeLegacyOffice(
+  dir: string,
+  stream = 'WordDocument',
+  name = 'lettre.doc',
+): Promise<string> {
+  const path = join(dir, name);
+  const header = Buffer.alloc(512);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(header, 0);
+  header.writeUInt16LE(0x3e, 0x18); // minor version
+  header.writeUInt16LE(3, 0x1a); // major version 3: 512-byte sectors
+  header.writeUInt16LE(0xfffe, 0x1c); // byte order
+  header.writeUInt16LE(9, 0x1e); // sector shift
+  header.writeUInt16LE(6, 0x20); // mini sector shift
+  header.writeUInt32LE(1, 0x2c); // one FAT sector
+  header.writeUInt32LE(1, 0x30); // directory starts at sector 1
+  header.writeUInt32LE(4096, 0x38); // mini stream cutoff
+  header.writeUInt32LE(0xfffffffe, 0x3c); // no mini FAT
+  header.writeUInt32LE(0xfffffffe, 0x44); // no DIFAT sectors
+  header.fill(0xff, 0x4c);
+  header.writeUInt32LE(0, 0x4c); // the FAT is sector 0
+  const fat = Buffer.alloc(512, 0xff);
+  fat.writeUInt32LE(0xfffffffd, 0); // sector 0: FAT
+  fat.writeUInt32LE(0xfffffffe, 4); // sector 1: directory, end of chain
+  const directory = Buffer.alloc(512);
+  const entry = (index: number, entryName: string, type: number) => {
+    const at = index * 128;
+    directory.write(entryName, at, 'utf16le');
+    directory.writeUInt16LE((entryName.length + 1) * 2, at + 0x40);
+    directory[at + 0x42] = type;
+    directory.writeUInt32LE(0xffffffff, at + 0x44); // left sibling
+    directory.writeUInt32LE(0xffffffff, at + 0x48); // right sibling
+    directory.writeUInt32LE(0xffffffff, at + 0x4c); // child
+    directory.writeUInt32LE(0xfffffffe, at + 0x74); // start sector
+  };
+  entry(0, 'Root Entry', 5);
+  directory.writeUInt32LE(1, 0x4c); // root's child: entry 1
+  entry(1, stream, 2);
+  await writeFile(path, Buffer.concat([header, fat, directory]));
+  return path;
+}
+
+/**
+ * A minimal .docx: a ZIP (stored, no compression) with `[Content_Types].xml`, which is
+ * what file-type reads to tell Word from Excel or PowerPoint.
+ */
+export async function makeDocx(dir: string, name = 'courrier.docx'): Promise<string> {
+  const path = join(dir, name);
+  const word = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml';
+  await writeFile(
+    path,
+    storedZip([
+      [
+        '[Content_Types].xml',
+        `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="${word}"/></Types>`,
+      ],
+      [
+        'word/document.xml',
+        '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
+      ],
+    ]),
+  );
+  return path;
+}
+
+function storedZip(files: [string, string][]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [fileName, text] of files) {
+    const data = Buffer.from(text);
+    const nameBytes = Buffer.from(fileName);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const centralDirectory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(centralDirectory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, centralDirectory, end]);
+}
+
+/**
+ * A HEIF image labelled `heic` (what file-type calls image/heic). sharp's prebuilt libheif
+ * decodes only AV1 payloads, so: `av1` makes a HEIC sharp can decode (an AVIF relabelled),
+ * `hevc` one whose payload claims to be HEVC like a camera's, which it cannot. Neither is
+ * a real camera file (nothing here can encode HEVC into HEIF); the `hevc` one fails in
+ * libheif like a real one would (no decoder / unexpected data).
+ */
+export async function makeHeic(
+  dir: string,
+  codec: 'av1' | 'hevc',
+  name = `photo-${codec}.heic`,
+): Promise<string> {
+  const path = join(dir, name);
+  const avif = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a6' } })
+    .avif()
+    .toBuffer();
+  let latin1 = avif.toString('latin1');
+  latin1 = `${latin1.slice(0, 8)}heic${latin1.slice(12)}`; // major brand
+  if (codec === 'hevc')
+    latin1 = latin1
+      .replaceAll('av01', 'hvc1')
+      .replaceAll('av1C', 'hvcC')
+      .replaceAll('avif', 'heic');
+  await writeFile(path, Buffer.from(latin1, 'latin1'));
+  return path;
+}
