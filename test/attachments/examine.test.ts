@@ -418,6 +418,36 @@ describe('examineFile: video and audio', () => {
     expect((await readFile(result.servedPath)).includes(fixtures.MEDIA_SECRET.title)).toBe(false);
   });
 
+  it('a QuickTime .mov stays .mov; M4A and a sound-only MP4 are audio', async () => {
+    const mov = ready(await examineFile(await fixtures.makeMov(inputs, ffmpeg!), await options()));
+    expect(mov).toMatchObject({
+      mediaType: 'video/quicktime',
+      servedType: 'video/quicktime',
+      width: 320,
+    });
+    expect(await ffprobeTags(mov.servedPath)).not.toContain(fixtures.MEDIA_SECRET.title);
+    await thumbnailFits(mov.thumbnailPath);
+    const m4a = ready(
+      await examineFile(await fixtures.makeAac(inputs, ffmpeg!, 'm4a'), await options()),
+    );
+    expect(m4a).toMatchObject({
+      kind: 'audio',
+      mediaType: 'audio/mp4',
+      servedType: 'audio/mp4',
+      thumbnailPath: null,
+    });
+    expect(await ffprobeTags(m4a.servedPath)).not.toContain(fixtures.MEDIA_SECRET.title);
+    const memo = ready(
+      await examineFile(await fixtures.makeAac(inputs, ffmpeg!, 'mp4'), await options()),
+    );
+    expect(memo).toMatchObject({
+      kind: 'audio',
+      mediaType: 'audio/mp4',
+      servedType: 'audio/mp4',
+      thumbnailPath: null,
+    });
+  });
+
   it('a video ffmpeg cannot read is unreadable', async () => {
     expect(
       await examineFile(await fixtures.makeTruncatedMp4(inputs, ffmpeg!), await options()),

@@ -469,3 +469,35 @@ export async function makeHeic(
   await writeFile(path, Buffer.from(latin1, 'latin1'));
   return path;
 }
+
+/** A one-second QuickTime .mov (brand `qt  `), as an iPhone records, with a title. */
+export async function makeMov(dir: string, ffmpeg = 'ffmpeg', name = 'clip.mov'): Promise<string> {
+  const path = join(dir, name);
+  await run(ffmpeg, [
+    ...['-nostdin', '-hide_banner', '-loglevel', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', 'testsrc=duration=1:size=320x240:rate=10'],
+    ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-metadata', `title=${MEDIA_SECRET.title}`],
+    ...['-f', 'mov', path],
+  ]);
+  return path;
+}
+
+/**
+ * One second of AAC sound: `m4a` has the iTunes `M4A ` brand (file-type: audio/x-m4a);
+ * `mp4` the generic `isom` brand, which file-type calls video/mp4 (a voice memo saved
+ * as .mp4).
+ */
+export async function makeAac(
+  dir: string,
+  ffmpeg = 'ffmpeg',
+  container: 'm4a' | 'mp4' = 'm4a',
+): Promise<string> {
+  const path = join(dir, `voice-${container}.${container}`);
+  await run(ffmpeg, [
+    ...['-nostdin', '-hide_banner', '-loglevel', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1'],
+    ...['-c:a', 'aac', '-metadata', `title=${MEDIA_SECRET.title}`],
+    ...['-f', container === 'm4a' ? 'ipod' : 'mp4', path],
+  ]);
+  return path;
+}
