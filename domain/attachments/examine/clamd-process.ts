@@ -58,6 +58,11 @@ export async function startClamd(options: StartClamdOptions): Promise<RunningCla
     await rm(socketPath, { force: true }); // a stale socket from a killed clamd
     const started = spawn(clamd, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
+    // clamd in the foreground outlives a parent that exits without stop() (a crashed test
+    // file): kill it with us. (Nothing can help if the parent is SIGKILLed.)
+    const killOnExit = () => started.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    started.once('exit', () => process.off('exit', killOnExit));
     let output = '';
     const collect = (data: Buffer) => {
       const text = data.toString();

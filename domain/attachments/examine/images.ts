@@ -59,8 +59,12 @@ export async function processImage(
       failOn: 'error',
       animated,
     }).rotate();
-    if (output.type === 'image/jpeg') pipeline = pipeline.jpeg({ quality: 85, mozjpeg: true });
-    else if (output.type === 'image/png') pipeline = pipeline.png();
+    if (output.type === 'image/jpeg') {
+      // Not `mozjpeg: true`: its trellis quantisation tripled the time on a 12 Mpx photo
+      // (3.9 s vs 0.9 s here, 1 libvips thread) for 15 % fewer bytes. mozjpeg's
+      // quantisation table alone keeps most of the saving (1.3 MB vs 1.7 MB default).
+      pipeline = pipeline.jpeg({ quality: 85, quantisationTable: 3 });
+    } else if (output.type === 'image/png') pipeline = pipeline.png();
     else if (output.type === 'image/webp') pipeline = pipeline.webp({ quality: 85 });
     else pipeline = pipeline.gif();
     await pipeline.toFile(servedPath);
