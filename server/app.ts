@@ -45,7 +45,7 @@ export async function createServer(
     // Relative: the web components resolve it against the Relais server they talk to,
     // which is what an intranet embedding them knows (not always PUBLIC_URL).
     publicUrl: '',
-    now: ctx.now,
+    now: () => ctx.now(),
   });
 
   await server.register({

@@ -163,6 +163,9 @@ export async function appendChunk(
     },
   });
   body.on('error', (err) => meter.destroy(err));
+  // The storage may still be opening its file when the meter fails: the failure reaches
+  // us through put()'s rejection, not as an unhandled 'error' event.
+  meter.on('error', () => {});
   const storage = await storageOf(ctx);
   const key = keys.chunk(id, offset, randomBytes(6).toString('hex'));
   try {

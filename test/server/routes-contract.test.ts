@@ -59,7 +59,10 @@ describe('every API route', () => {
     for (const r of routes.filter((r) => r.path.startsWith('/api/'))) {
       const validate = r.settings.validate ?? {};
       if (hasParams(r)) expect(validate.params, `${key(r)} params`).toBeTruthy();
-      if (['post', 'put', 'patch'].includes(r.method)) {
+      // A raw byte stream (an upload chunk) has no JSON to validate: it is counted as it
+      // streams; every other body has a schema.
+      const raw = r.settings.payload?.output === 'stream';
+      if (['post', 'put', 'patch'].includes(r.method) && !raw) {
         expect(validate.payload, `${key(r)} payload`).toBeTruthy();
       }
     }

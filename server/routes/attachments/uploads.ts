@@ -54,10 +54,12 @@ export const appendUploadRoute: ServerRoute = {
       'in memory. 409 with `offset` when Upload-Offset is not the server’s; 413 past the ' +
       'declared size (the upload is deleted); 503 when storage is unreachable.',
     // Raw and streamed: hapi would otherwise buffer (multipart buffers even as a stream).
+    // 'gunzip', not false: hapi refuses to register a route that validates its payload
+    // with parse: false, and 'gunzip' still hands the raw bytes over as a stream (only a
+    // Content-Encoding is undone; appendChunk counts what comes out, so no bomb gets far).
     payload: {
       output: 'stream',
-      parse: false,
-      allow: ['application/offset+octet-stream', 'application/octet-stream'],
+      parse: 'gunzip',
       maxBytes: Number.MAX_SAFE_INTEGER, // counted by appendChunk, per upload and per chunk
       timeout: false,
     },
@@ -66,8 +68,8 @@ export const appendUploadRoute: ServerRoute = {
       headers: Joi.object({
         'upload-offset': Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER).required(),
       }).unknown(true),
-      // The body is raw bytes, checked as they stream (size, type later by the worker).
-      payload: Joi.any(),
+      // No payload schema: the body is raw bytes (hapi refuses one on an unparsed payload),
+      // counted as they stream against the declared size; the worker checks the rest.
     },
   },
   async handler(request, h) {
