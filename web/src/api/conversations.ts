@@ -19,6 +19,7 @@ export { newId as newMessageId } from '../client/rest';
  */
 // The shapes are the client library's (web/src/client/types.ts), declared once.
 export type {
+  AttachmentView,
   Conversation,
   ConversationPage,
   ConversationSummary,
@@ -63,17 +64,20 @@ export const conversationsApi = {
       signal,
     );
   },
+  /** `attachments`: upload ids (docs/attachments.md), in display order; sent when any. */
   send(
     session: RelaisSession,
     id: number,
     body: string,
     onBehalfOf: number | null,
     messageId = newId(),
+    attachments: string[] = [],
   ) {
     return session.request<Message>('POST', `/api/conversations/${id}/messages`, {
       id: messageId,
       body,
       onBehalfOf,
+      ...(attachments.length ? { attachments } : {}),
     });
   },
   create(session: RelaisSession, input: NewConversationInput) {

@@ -55,6 +55,7 @@ export interface SessionGrant {
   account: Account;
 }
 
+import type { AttachmentView } from '../client/types';
 import type { Conversation, ConversationSummary, Message, ReadMarker } from './conversations';
 
 /**
@@ -70,6 +71,13 @@ export type RealtimeEvent =
     }
   /** What the account may read changed: lists reload, an open conversation re-checks. */
   | { type: 'access' }
+  /** A file finished processing: replaced in its message (docs/attachments.md). */
+  | {
+      type: 'attachment';
+      conversationId: number | null;
+      messageId: string | null;
+      attachment: AttachmentView;
+    }
   | ({ type: 'read'; conversationId: number } & Omit<
       ReadMarker,
       'accountId' | 'firstName' | 'lastName'

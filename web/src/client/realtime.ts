@@ -43,6 +43,8 @@ export interface RealtimeEvents {
   /** Someone else is typing in a conversation (sent every few seconds while they type). */
   typing: Extract<ServerEvent, { type: 'typing' }>;
   participants: Extract<ServerEvent, { type: 'participants.changed' }>;
+  /** A file finished processing (ready, refused): replace it where it is shown. */
+  attachment: Extract<ServerEvent, { type: 'attachment.updated' }>;
   /**
    * What the account may read changed (identity verified, approved into, attached to or
    * detached from a structure). The catch-up lists only conversations active since its
@@ -345,6 +347,13 @@ export class RealtimeClient {
         break;
       case 'message.created':
         this.sequencer.receive(event.conversationId, event.message, true);
+        break;
+      case 'attachment.updated':
+        // A message still held back (waiting for a gap) gets the new view before it is emitted.
+        if (event.conversationId !== null && event.messageId !== null) {
+          this.sequencer.updateAttachment(event.conversationId, event.messageId, event.attachment);
+        }
+        this.emit('attachment', event);
         break;
       case 'sync.required':
         // The server lost events (its Redis went away): what they carried is fetched.

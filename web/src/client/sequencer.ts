@@ -1,5 +1,5 @@
 import { ApiError } from './rest';
-import type { Message, MessagePage } from './types';
+import type { AttachmentView, Message, MessagePage } from './types';
 
 /**
  * Hands messages to the app once each and in seq order per conversation, and notices the
@@ -79,6 +79,17 @@ export class Sequencer {
     const c = this.state(conversationId, message.seq - 1);
     this.accept(conversationId, c, message, live);
     if (c.held.size > 0) this.fill(conversationId).catch((err) => this.hooks.failed(err));
+  }
+
+  /** A file of a message held back changed (attachment.updated): it is emitted with it. */
+  updateAttachment(conversationId: number, messageId: string, attachment: AttachmentView): void {
+    for (const held of this.conversations.get(conversationId)?.held.values() ?? []) {
+      if (held.message.id !== messageId) continue;
+      held.message = {
+        ...held.message,
+        attachments: replaceAttachment(held.message.attachments, attachment),
+      };
+    }
   }
 
   /** Conversations holding messages back (a gap not fetched yet: a failed fetch). */
@@ -198,4 +209,18 @@ export class Sequencer {
     }
     return c;
   }
+}
+
+/**
+ * A message's files with one replaced by its new view (matched by id; added when the
+ * message did not list it yet). A file refused for its sender stays, with its reason.
+ */
+export function replaceAttachment(
+  list: AttachmentView[] | undefined,
+  attachment: AttachmentView,
+): AttachmentView[] {
+  const current = list ?? [];
+  return current.some((a) => a.id === attachment.id)
+    ? current.map((a) => (a.id === attachment.id ? attachment : a))
+    : [...current, attachment];
 }

@@ -41,13 +41,60 @@ export type Patient = { ins: InsIdentity } | { reference: string };
  * A message as the server presents it to one reader: the domain's record (type-only import:
  * nothing of the server is bundled) with what depends on the reader.
  */
-export interface Message extends MessageRecord {
+export interface Message extends Omit<MessageRecord, 'attachments'> {
   /** Sent by the signed-in account. */
   mine: boolean;
   /** Date and time in the reader's time zone. */
   sentAt: { date: string; time: string; timeZone: string };
   /** "MSF, expédié par MATHILDE le 30/03/26 à 12:25:32" (S20), in the reader's locale. */
   signature: string;
+  /** Files, in display order, as this reader sees them (docs/attachments.md). */
+  attachments: AttachmentView[];
+}
+
+export type AttachmentStatus = 'uploading' | 'pending' | 'ready' | 'rejected' | 'infected';
+export type AttachmentKind = 'image' | 'video' | 'audio' | 'document';
+/** Why a file was refused (the interface words it, fr/en). */
+export type AttachmentReason =
+  | 'empty'
+  | 'type-not-allowed'
+  | 'too-large'
+  | 'image-too-large'
+  | 'unreadable'
+  | 'malware';
+
+/**
+ * A file as one reader sees it (docs/attachments.md, "What a reader gets"): an upload in
+ * progress (its owner only), waiting for the worker, ready with short-lived signed URLs,
+ * or refused (its sender only).
+ */
+export interface AttachmentView {
+  id: string;
+  name: string;
+  size: number;
+  mediaType: string;
+  kind: AttachmentKind | null;
+  status: AttachmentStatus;
+  reason: AttachmentReason | null;
+  /** False: no antivirus on this installation ("non analysé"). */
+  scanned: boolean;
+  /** Bytes uploaded so far (the owner's view of an upload). */
+  received: number;
+  width: number | null;
+  height: number | null;
+  durationSeconds: number | null;
+  /** Ready only: signed, short-lived, for <img>/<video>/download. */
+  url: string | null;
+  thumbnailUrl: string | null;
+  /** True: served as a download (documents, audio); false: shown inline. */
+  download: boolean;
+  urlExpiresAt: string | null;
+}
+
+/** POST /api/uploads's answer: the upload and the largest chunk the server takes. */
+export interface UploadCreated {
+  upload: AttachmentView;
+  chunkSize: number;
 }
 
 export interface Conversation {
@@ -105,8 +152,11 @@ export interface NewConversationInput {
     | { reference: string }
     | null;
   recipients: ParticipantRef[];
-  /** The first message; `id` is generated when omitted (keep it to retry safely). */
-  message: { id?: string; body: string };
+  /**
+   * The first message; `id` is generated when omitted (keep it to retry safely).
+   * `attachments`: upload ids (at most 10, in display order); the body may then be empty.
+   */
+  message: { id?: string; body: string; attachments?: string[] };
   onBehalfOf?: number | null;
 }
 
@@ -133,6 +183,13 @@ export type ServerEvent =
       conversation: Conversation;
       added: ParticipantRef[];
       removed: ParticipantRef[];
+    }
+  // A file finished processing (ready, refused): replaces it in its message.
+  | {
+      type: 'attachment.updated';
+      conversationId: number | null;
+      messageId: string | null;
+      attachment: AttachmentView;
     }
   // The server lost events (a Redis outage): catch up.
   | { type: 'sync.required' }

@@ -8,6 +8,7 @@ import {
 } from '../api/conversations';
 import { ApiError } from '../api/http';
 import type { RealtimeEvent } from '../api/types';
+import { replaceAttachment } from '../client/sequencer';
 import type { RelaisSession } from '../session/session';
 import type { LoadStatus } from './conversations-controller';
 
@@ -133,10 +134,22 @@ export class ConversationController implements ReactiveController {
   }
 
   /** Sends a message; it shows at once (the realtime echo is de-duplicated by id). */
-  async send(body: string, onBehalfOf: number | null, id = newMessageId()): Promise<Message> {
+  async send(
+    body: string,
+    onBehalfOf: number | null,
+    id = newMessageId(),
+    attachments: string[] = [],
+  ): Promise<Message> {
     const session = this.#session;
     if (!session || this.#id === null) throw new Error('No conversation open');
-    const message = await conversationsApi.send(session, this.#id, body, onBehalfOf, id);
+    const message = await conversationsApi.send(
+      session,
+      this.#id,
+      body,
+      onBehalfOf,
+      id,
+      attachments,
+    );
     this.#add([message]);
     this.#lastMarked = Math.max(this.#lastMarked, message.seq);
     return message;
@@ -237,6 +250,15 @@ export class ConversationController implements ReactiveController {
         this.#add([e.message]);
         void this.#markRead();
       }
+    } else if (e.type === 'attachment' && e.conversationId === this.#id && e.messageId) {
+      const { messageId, attachment } = e;
+      if (!this.messages.some((m) => m.id === messageId)) return;
+      this.messages = this.messages.map((m) =>
+        m.id === messageId
+          ? { ...m, attachments: replaceAttachment(m.attachments, attachment) }
+          : m,
+      );
+      this.host.requestUpdate();
     } else if (e.type === 'read' && e.conversationId === this.#id) {
       const others = this.readers.filter((r) => r.accountId !== e.reader.accountId);
       this.readers = [

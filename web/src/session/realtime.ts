@@ -43,6 +43,9 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
         deliveredAt: e.deliveredAt,
       }),
     ),
+    client.on('attachment', ({ conversationId, messageId, attachment }) =>
+      session.emitRealtime({ type: 'attachment', conversationId, messageId, attachment }),
+    ),
     client.on('access', () => {
       // Its structures (and so what it answers for, what it administers) may have changed
       // too: the account is read again first, then the elements reload what they show.
