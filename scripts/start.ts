@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { RunningClamd } from '../domain/attachments/examine';
 import { loadConfig } from '../domain/config';
 import { closeContext, createContext } from '../domain/context';
 import { ensureDatabase, migrate } from '../domain/db';
@@ -9,6 +10,7 @@ import { createLogger } from '../domain/logger';
 import { checkServices, safeUrl } from '../domain/preflight';
 import { createServer } from '../server/app';
 import { startWorkers } from '../workers';
+import { prepareAttachments } from './attachments';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './demo/seed';
 import type { LocalPsc } from './psc/local-provider';
 
@@ -32,6 +34,8 @@ try {
     ({ config, psc: localPsc } = await startDemoPsc(config));
     step(`Started the local Pro Santé Connect provider (${localPsc.issuer})`);
   }
+  let clamd: RunningClamd | null = null;
+  ({ config, clamd } = await prepareAttachments(config, step));
   if (await ensureDatabase(config.databaseUrl)) step('Created the database');
   // A person at a terminal reads lines; a process manager collects JSON.
   const logger = createLogger(config.logLevel, { pretty: Boolean(process.stdout.isTTY) });
@@ -62,6 +66,7 @@ try {
     ['http', () => server.stop({ timeout: config.shutdownTimeoutMs })],
     ['workers', () => workers.close()],
     ['connections', () => closeContext(ctx)],
+    ...(clamd ? [['antivirus', () => clamd.stop()] as [string, () => Promise<void>]] : []),
     ...(localPsc
       ? [['local Pro Santé Connect', () => localPsc.close()] as [string, () => Promise<void>]]
       : []),
