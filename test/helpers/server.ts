@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
 import { createSession, hashPassword } from '../../domain/accounts';
 import { type Config, loadConfig } from '../../domain/config';
@@ -23,6 +25,8 @@ export function testConfig(database: TestDatabase, env: NodeJS.ProcessEnv = {}):
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: database.url,
     REDIS_PREFIX: testRedisPrefix(),
+    // Files of tests never land in the checkout (tests that look at them pass their own).
+    ATTACHMENTS_DIR: join(tmpdir(), 'relais-test-files'),
     ...env,
   });
 }

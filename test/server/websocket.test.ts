@@ -78,8 +78,28 @@ describe('readiness', () => {
   it('reports ready when PostgreSQL and Redis answer', async () => {
     const res = await call(app.server, 'GET', '/ready');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });
+    expect(res.body).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok', files: 'ok' });
     expect((await call(app.server, 'GET', '/health')).statusCode).toBe(200);
+  });
+
+  it('reports file storage down without making the node unready (messages still flow)', async () => {
+    const s3 = await startTestApp({
+      database: app.database,
+      env: {
+        ATTACHMENTS_STORAGE: 's3',
+        S3_ENDPOINT: 'http://127.0.0.1:1',
+        S3_BUCKET: 'relais-files',
+        S3_ACCESS_KEY_ID: 'key',
+        S3_SECRET_ACCESS_KEY: 'secret',
+      },
+    });
+    try {
+      const res = await call(s3.server, 'GET', '/ready');
+      expect(res.statusCode).toBe(200);
+      expect(res.body.files).toMatch(/^down/);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it('fails with 503 naming Redis when Redis is down', async () => {
