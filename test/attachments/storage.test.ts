@@ -1,0 +1,266 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFsStorage } from '../../domain/attachments/storage/fs';
+import { createS3Storage } from '../../domain/attachments/storage/s3';
+import {
+  NotStoredError,
+  type Storage,
+  StorageUnavailableError,
+} from '../../domain/attachments/storage/types';
+import { type LocalS3, startS3 } from '../helpers/s3';
+
+// One contract, two implementations: what the upload route and the worker rely on must
+// hold for the local folder and for any S3-compatible store alike.
+
+const MB = 1024 * 1024;
+
+/**
+ * `total` bytes of pseudo-random data in 64 KB chunks made on demand (never the whole
+ * thing in memory), optionally failing after `failAt` bytes; `digest()` is the SHA-256 of
+ * what was produced.
+ */
+function generated(total: number, failAt?: number) {
+  const block = randomBytes(MB);
+  const hash = createHash('sha256');
+  let sent = 0;
+  const stream = new Readable({
+    read() {
+      if (failAt !== undefined && sent >= failAt) {
+        this.destroy(new Error('client went away'));
+        return;
+      }
+      if (sent >= total) {
+        this.push(null);
+        return;
+      }
+      const size = Math.min(64 * 1024, total - sent);
+      const chunk = Buffer.allocUnsafe(size);
+      block.copy(chunk, 0, sent % MB, (sent % MB) + size);
+      chunk.writeUInt32BE(sent / 65536, 0); // no two chunks alike
+      sent += size;
+      hash.update(chunk);
+      this.push(chunk);
+    },
+  });
+  return { stream, digest: () => hash.digest('hex') };
+}
+
+async function read(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function sha256(stream: Readable): Promise<{ hex: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { hex: hash.digest('hex'), size };
+}
+
+/** Peak RSS growth over the baseline while `work` runs, sampled every 10 ms. */
+async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const baseline = process.memoryUsage.rss();
+  let peak = baseline;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
+  try {
+    const result = await work();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { result, growth: peak - baseline };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+interface Backend {
+  storage: Storage;
+  /** Makes the store unreachable: S3 stopped, or the folder's volume gone. */
+  down(): Promise<void>;
+  up(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const run = promisify(execFile);
+
+async function fsBackend(): Promise<Backend> {
+  // The storage folder sits in a parent that "down" makes unwritable and empties, as when
+  // the volume is unmounted: the folder cannot be created again. root ignores file modes,
+  // so as root the parent is made immutable (chattr) instead.
+  const parent = await mkdtemp(join(tmpdir(), 'relais-fs-storage-'));
+  const root = join(parent, 'store');
+  await mkdir(root);
+  const asRoot = process.getuid?.() === 0;
+  const lock = async (on: boolean) => {
+    if (asRoot) await run('chattr', [on ? '+i' : '-i', parent]);
+    else await chmod(parent, on ? 0o555 : 0o755);
+  };
+  let isDown = false;
+  const up = async () => {
+    await lock(false);
+    await rename(`${root}.away`, root);
+    isDown = false;
+  };
+  return {
+    storage: createFsStorage(root),
+    async down() {
+      await rename(root, `${root}.away`);
+      await lock(true);
+      isDown = true;
+    },
+    up,
+    async dispose() {
+      if (isDown) await up();
+      await rm(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+async function s3Backend(): Promise<Backend> {
+  const s3: LocalS3 = await startS3();
+  const storage = createS3Storage(s3.settings);
+  return {
+    storage,
+    down: () => s3.stop(),
+    up: () => s3.restart(),
+    async dispose() {
+      await storage.close();
+      await s3.dispose();
+    },
+  };
+}
+
+const backends: [string, () => Promise<Backend>][] = [
+  ['fs', fsBackend],
+  ['s3', s3Backend],
+];
+
+describe.each(backends)('%s storage', (name, make) => {
+  let backend: Backend;
+  let storage: Storage;
+  beforeAll(async () => {
+    backend = await make();
+    storage = backend.storage;
+  });
+  afterAll(async () => {
+    await backend?.dispose();
+  });
+
+  it('stores a 20 MB stream and gives back the same bytes, whole and by range', async () => {
+    const key = `files/${randomUUID()}/file`;
+    const source = generated(20 * MB + 12345);
+    const { size } = await storage.put(key, source.stream, {
+      contentType: 'application/octet-stream',
+    });
+    expect(size).toBe(20 * MB + 12345);
+    expect(await storage.stat(key)).toEqual({ size });
+
+    const whole = await sha256(await storage.get(key));
+    expect(whole).toEqual({ hex: source.digest(), size });
+
+    const all = await read(await storage.get(key));
+    for (const [start, end] of [
+      [0, 0],
+      [10 * MB - 3, 10 * MB + 4],
+      [size - 1, size - 1],
+    ] as const) {
+      const part = await read(await storage.get(key, { start, end }));
+      // Lengths first: a diff of megabytes would drown the report (and the heap).
+      expect(part.length).toBe(end - start + 1);
+      expect(part.toString('hex')).toBe(all.subarray(start, end + 1).toString('hex'));
+    }
+  });
+
+  it('answers null or NotStoredError for a key with nothing under it', async () => {
+    const key = `files/${randomUUID()}/file`;
+    expect(await storage.stat(key)).toBeNull();
+    await expect(storage.get(key)).rejects.toBeInstanceOf(NotStoredError);
+  });
+
+  it('stores an empty stream as an empty object', async () => {
+    const key = `files/${randomUUID()}/file`;
+    expect(await storage.put(key, Readable.from([]))).toEqual({ size: 0 });
+    expect(await storage.stat(key)).toEqual({ size: 0 });
+  });
+
+  it('removes only what is under the prefix', async () => {
+    const id = randomUUID();
+    const put = (key: string) => storage.put(key, Readable.from([Buffer.from(key)]));
+    await put(`uploads/${id}/000000000000000`);
+    await put(`uploads/${id}/000000008388608`);
+    await put(`uploads/${id}x/000000000000000`); // shares the prefix without the slash
+    await put(`files/${id}/file`);
+    await storage.removePrefix(`uploads/${id}/`);
+    expect(await storage.stat(`uploads/${id}/000000000000000`)).toBeNull();
+    expect(await storage.stat(`uploads/${id}/000000008388608`)).toBeNull();
+    expect(await storage.stat(`uploads/${id}x/000000000000000`)).not.toBeNull();
+    expect(await storage.stat(`files/${id}/file`)).not.toBeNull();
+    await storage.removePrefix(`uploads/${randomUUID()}/`); // nothing there: fine
+  });
+
+  it.each([
+    ['a single part', 3 * MB],
+    ['a multipart upload', 12 * MB],
+  ])('keeps nothing when the body fails half way (%s)', async (_, failAt) => {
+    const key = `uploads/${randomUUID()}/000000000000000`;
+    const source = generated(40 * MB, failAt);
+    await expect(storage.put(key, source.stream)).rejects.toThrow(/client went away/);
+    expect(await storage.stat(key)).toBeNull();
+  });
+
+  it('refuses keys that climb out of their folder', async () => {
+    for (const key of ['../escape', 'files/../../escape', '/etc/passwd', 'files//x', '']) {
+      await expect(storage.put(key, Readable.from([Buffer.from('x')]))).rejects.toThrow(
+        /Invalid storage key/,
+      );
+      await expect(storage.get(key)).rejects.toThrow(/Invalid storage key/);
+    }
+    await expect(storage.removePrefix('../')).rejects.toThrow(/Invalid storage key/);
+    await expect(storage.removePrefix('')).rejects.toThrow(/Invalid storage key/);
+  });
+
+  it('fails fast with StorageUnavailableError while the store is down, and recovers', async () => {
+    await storage.check();
+    await backend.down();
+    let isDown = true;
+    try {
+      const key = `down/${randomUUID()}/file`;
+      const started = Date.now();
+      const source = generated(10 * MB);
+      const failure = await storage.put(key, source.stream).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const checked = Date.now();
+      await expect(storage.check()).rejects.toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - checked).toBeLessThan(5000);
+      await backend.up();
+      isDown = false;
+      await storage.check();
+      expect(await storage.stat(key)).toBeNull();
+    } finally {
+      if (isDown) await backend.up();
+    }
+  });
+
+  it('streams a 200 MB upload without holding it in memory', { timeout: 180_000 }, async () => {
+    const key = `files/${randomUUID()}/file`;
+    const source = generated(200 * MB);
+    const { result, growth } = await peakRssGrowth(() => storage.put(key, source.stream));
+    expect(result.size).toBe(200 * MB);
+    console.info(`${name}: 200 MB put, peak RSS growth ${(growth / MB).toFixed(1)} MB`);
+    expect(growth).toBeLessThan(60 * MB);
+    expect(await storage.stat(key)).toEqual({ size: 200 * MB });
+    await storage.removePrefix(key.replace(/file$/, ''));
+  });
+});
