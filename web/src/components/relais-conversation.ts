@@ -17,7 +17,9 @@ import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
 import './relais-invite';
+import './relais-message-attachments';
 import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { AttachmentsNotReady, type RelaisAttachmentPicker } from './relais-attachment-picker';
 
 /**
  * One conversation: messages in real time, read receipts, and the answer box. A member of
@@ -42,6 +44,9 @@ import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
  *   "Distribué à …": received by their devices, not read yet).
  * @csspart composer - The answer form.
  * @csspart send - The "Envoyer" button.
+ *
+ * Files: <relais-message-attachments> under each message, <relais-attachment-picker> in the
+ * composer (a message may be files only; sending waits for the uploads).
  */
 @element('relais-conversation')
 @localized()
@@ -173,9 +178,13 @@ export class RelaisConversation extends LitElement {
   @state() private answerAs = '';
   @state() private inviting: InviteTarget | null = null;
   @state() private invited = new Set<string>();
+  /** Files in the composer; sending waits for their uploads (`waitingUploads`). */
+  @state() private files = 0;
+  @state() private waitingUploads = false;
 
   @query('textarea') private textarea?: HTMLTextAreaElement;
   @query('ol') private list?: HTMLOListElement;
+  @query('relais-attachment-picker') private picker?: RelaisAttachmentPicker;
 
   readonly data = new ConversationController(this, () => ({
     session: sessionFor(this),
@@ -371,7 +380,13 @@ export class RelaisConversation extends LitElement {
     const names = (list: ReadMarker[]) =>
       list.map((r) => [r.firstName, r.lastName].filter(Boolean).join(' ')).join(', ');
     return html`<li class=${mine ? 'mine' : ''} data-seq=${m.seq}>
-      <div class="bubble" part=${mine ? 'message mine' : 'message'}>${m.body}</div>
+      ${m.body ? html`<div class="bubble" part=${mine ? 'message mine' : 'message'}>${m.body}</div>` : nothing}
+      ${
+        m.attachments?.length
+          ? html`<relais-message-attachments .session=${sessionFor(this)}
+              .attachments=${m.attachments}></relais-message-attachments>`
+          : nothing
+      }
       <div class="signature" part="signature">${signatureLine(m, tz)}${
         m.sender?.identityVerified === false ? unverifiedBadge() : nothing
       }</div>
@@ -413,13 +428,21 @@ export class RelaisConversation extends LitElement {
             : nothing
       }
       ${this.sendError ? html`<p class="error" role="alert">${this.sendError}</p>` : nothing}
+      <relais-attachment-picker .session=${sessionFor(this)} .conversationId=${this.conversationId}
+        @relais-attachments-change=${(e: CustomEvent<{ count: number }>) => {
+          this.files = e.detail.count;
+        }}></relais-attachment-picker>
       <div class="row">
         <label class="visually-hidden" for="body">${msg('Votre message', { id: 'conversation.body' })}</label>
         <textarea id="body" rows="2" maxlength="10000"
           placeholder=${msg('Écrire un message…', { id: 'conversation.placeholder' })}
           @keydown=${this.#keydown} @input=${this.#edited}></textarea>
         <button class="primary" part="send" type="submit" ?disabled=${this.sending}>
-          ${msg('Envoyer', { id: 'conversation.send' })}
+          ${
+            this.waitingUploads
+              ? msg('Envoi après téléversement…', { id: 'attach.send-waiting' })
+              : msg('Envoyer', { id: 'conversation.send' })
+          }
         </button>
       </div>
     </form>`;
@@ -447,17 +470,23 @@ export class RelaisConversation extends LitElement {
   #submit = async (e: SubmitEvent) => {
     e.preventDefault();
     const textarea = this.textarea;
-    const body = textarea?.value ?? '';
-    if (!body.trim() || !textarea) return;
+    if (!textarea || (!textarea.value.trim() && !this.files)) return;
     const choices = this.answerChoices;
     let onBehalfOf: number | null = this.answerAs ? Number(this.answerAs) : null;
     if (!onBehalfOf && !this.personal) onBehalfOf = choices[0]?.id ?? null;
     this.sending = true;
     this.sendError = null;
     try {
-      const message = await this.data.send(body, onBehalfOf, this.#draftId);
+      this.waitingUploads = this.picker?.uploading ?? false;
+      const attachments = (await this.picker?.collect()) ?? [];
+      this.waitingUploads = false;
+      // Read after the uploads: what was typed meanwhile goes too.
+      const body = textarea.value;
+      if (!body.trim() && !attachments.length) return;
+      const message = await this.data.send(body, onBehalfOf, this.#draftId, attachments);
       this.#draftId = newMessageId();
       textarea.value = '';
+      this.picker?.clear();
       this.dispatchEvent(
         new CustomEvent('relais-message-sent', {
           detail: { message },
@@ -467,15 +496,22 @@ export class RelaisConversation extends LitElement {
       );
     } catch (err) {
       this.sendError =
-        err instanceof ApiError && err.unreachable
-          ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
-              id: 'signin.unreachable',
+        err instanceof AttachmentsNotReady
+          ? msg('Un fichier n’a pas pu être joint : réessayez-le ou retirez-le, puis envoyez.', {
+              id: 'attach.not-ready',
             })
-          : msg('Le message n’a pas pu être envoyé. Réessayez.', {
-              id: 'conversation.send-failed',
-            });
+          : err instanceof ApiError && err.status === 400 && err.field?.startsWith('attachments')
+            ? msg(str`Fichiers refusés : ${err.message}`, { id: 'attach.send-refused' })
+            : err instanceof ApiError && err.unreachable
+              ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
+                  id: 'signin.unreachable',
+                })
+              : msg('Le message n’a pas pu être envoyé. Réessayez.', {
+                  id: 'conversation.send-failed',
+                });
     } finally {
       this.sending = false;
+      this.waitingUploads = false;
       textarea.focus();
     }
   };

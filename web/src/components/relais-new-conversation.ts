@@ -19,6 +19,7 @@ import { sessionFor } from '../session/standalone';
 import { chips, screen } from '../styles/screen';
 import { theme } from '../styles/theme';
 import './relais-recipient-picker';
+import { AttachmentsNotReady, type RelaisAttachmentPicker } from './relais-attachment-picker';
 
 type PatientMode = 'none' | 'ins' | 'reference';
 
@@ -149,6 +150,9 @@ export class RelaisNewConversation extends LitElement {
   @state() private busy = false;
   @state() private error: string | null = null;
   @state() private fieldErrors: Record<string, string> = {};
+  /** Files of the first message; sending waits for their uploads (`waitingUploads`). */
+  @state() private files = 0;
+  @state() private waitingUploads = false;
 
   readonly existing = new DebouncedTask<ExistingConversation[]>(this, 200);
   #draftId = newMessageId();
@@ -214,6 +218,10 @@ export class RelaisNewConversation extends LitElement {
             aria-invalid=${errs.body ? 'true' : 'false'} aria-describedby="body-error"></textarea>
           <span class="field-error" id="body-error">${errs.body ?? ''}</span>
         </div>
+        <relais-attachment-picker .session=${sessionFor(this)}
+          @relais-attachments-change=${(e: CustomEvent<{ count: number }>) => {
+            this.files = e.detail.count;
+          }}></relais-attachment-picker>
         <fieldset>
           <legend>${msg('Destinataires', { id: 'picker.title' })}</legend>
           ${
@@ -236,7 +244,11 @@ export class RelaisNewConversation extends LitElement {
         </fieldset>
         ${this.error ? html`<p class="error-box" role="alert">${this.error}</p>` : nothing}
         <button class="primary" part="submit" type="submit" ?disabled=${this.busy}>
-          ${msg('Envoyer', { id: 'conversation.send' })}
+          ${
+            this.waitingUploads
+              ? msg('Envoi après téléversement…', { id: 'attach.send-waiting' })
+              : msg('Envoyer', { id: 'conversation.send' })
+          }
         </button>
       </form>
       </div>
@@ -426,9 +438,9 @@ export class RelaisNewConversation extends LitElement {
     if (!session) return;
     const errs: Record<string, string> = {};
     const subject = this.#value('subject').trim();
-    const body = this.#value('body');
     if (!subject) errs.subject = msg('Saisissez l’objet.', { id: 'new.subject-missing' });
-    if (!body.trim()) errs.body = msg('Écrivez votre message.', { id: 'new.body-missing' });
+    if (!this.#value('body').trim() && !this.files)
+      errs.body = msg('Écrivez votre message.', { id: 'new.body-missing' });
     if (!this.recipients.length) {
       errs.recipients = msg('Ajoutez au moins un destinataire.', { id: 'new.recipients-missing' });
     }
@@ -465,15 +477,23 @@ export class RelaisNewConversation extends LitElement {
     }
     this.busy = true;
     this.error = null;
+    const picker = this.renderRoot.querySelector<RelaisAttachmentPicker>(
+      'relais-attachment-picker',
+    );
     try {
+      this.waitingUploads = picker?.uploading ?? false;
+      const attachments = (await picker?.collect()) ?? [];
+      this.waitingUploads = false;
+      const body = this.#value('body'); // Read after the uploads: typed meanwhile goes too.
       const { conversation } = await conversationsApi.create(session, {
         subject,
         patient,
         recipients: this.recipients.map(refOf),
-        message: { id: this.#draftId, body },
+        message: { id: this.#draftId, body, ...(attachments.length ? { attachments } : {}) },
         onBehalfOf: this.asStructure ? Number(this.asStructure) : null,
       });
       this.#draftId = newMessageId();
+      picker?.clear();
       this.dispatchEvent(
         new CustomEvent('relais-conversation-created', {
           detail: { id: conversation.id, conversation },
@@ -490,13 +510,18 @@ export class RelaisNewConversation extends LitElement {
         };
       }
       this.error =
-        err instanceof ApiError && err.unreachable
-          ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
-              id: 'signin.unreachable',
+        err instanceof AttachmentsNotReady
+          ? msg('Un fichier n’a pas pu être joint : réessayez-le ou retirez-le, puis envoyez.', {
+              id: 'attach.not-ready',
             })
-          : msg('La conversation n’a pas pu être créée.', { id: 'new.failed' });
+          : err instanceof ApiError && err.unreachable
+            ? msg('Le serveur Relais est injoignable. Vérifiez votre connexion puis réessayez.', {
+                id: 'signin.unreachable',
+              })
+            : msg('La conversation n’a pas pu être créée.', { id: 'new.failed' });
     } finally {
       this.busy = false;
+      this.waitingUploads = false;
     }
   };
 }
