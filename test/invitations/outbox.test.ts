@@ -74,6 +74,8 @@ describe('the outbox in production', () => {
       env: {
         NODE_ENV: 'production',
         PUBLIC_URL: 'https://relais.example.fr',
+        CLAMAV_URL: 'tcp://127.0.0.1:3310',
+        FILES_URL_SECRET: 'f'.repeat(40),
         EMBED_INTEGRATIONS: `intranet:${'s'.repeat(40)}`,
         OUTBOX_DIR: outbox,
       },

@@ -5,6 +5,12 @@ import { loadConfig } from '../../domain/config';
 /** Pro Santé Connect settings are checked at boot, each problem named. */
 const ISSUER = 'https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet';
 const base = { NODE_ENV: 'development', PUBLIC_URL: 'https://relais.example' };
+/** What production requires besides (attachments: docs/attachments.md). */
+const production = {
+  NODE_ENV: 'production',
+  CLAMAV_URL: 'tcp://clamav:3310',
+  FILES_URL_SECRET: 'f'.repeat(40),
+};
 
 describe('Pro Santé Connect configuration', () => {
   it('is off when PSC_ISSUER is unset (and the demo provider runs outside production)', () => {
@@ -12,11 +18,11 @@ describe('Pro Santé Connect configuration', () => {
     expect(config.psc).toBeNull();
     expect(config.pscLocal).toBe(true);
     expect(loadConfig({ ...base, PSC_LOCAL: 'false' }).pscLocal).toBe(false);
-    expect(loadConfig({ ...base, NODE_ENV: 'production' }).pscLocal).toBe(false);
+    expect(loadConfig({ ...base, ...production }).pscLocal).toBe(false);
   });
 
   it('refuses the local provider in production', () => {
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', PSC_LOCAL: 'true' })).toThrow(
+    expect(() => loadConfig({ ...base, ...production, PSC_LOCAL: 'true' })).toThrow(
       /PSC_LOCAL: the local Pro Santé Connect provider is refused in production/,
     );
   });
@@ -61,7 +67,7 @@ describe('Pro Santé Connect configuration', () => {
     expect(() =>
       loadConfig({
         ...base,
-        NODE_ENV: 'production',
+        ...production,
         PSC_ISSUER: 'http://psc.example/auth/realms/esante-wallet',
         PSC_CLIENT_ID: 'x',
         PSC_CLIENT_SECRET: 'y',
