@@ -3,12 +3,17 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { hashPassword } from '../../domain/accounts';
+import { appendChunk, closeAttachments, createUpload } from '../../domain/attachments';
 import type { AppContext } from '../../domain/context';
+import { createConversation, sendMessage } from '../../domain/conversations';
+import type { Reader } from '../../domain/conversations/access';
 import { generateLines } from '../../domain/directory/generator';
 import { importExtract } from '../../domain/directory/importer';
 import { extractLine } from './extract-lines';
-import { DEMO_PASSWORD, PEOPLE } from './people';
+import { accessPlanPhoto, agendaPdf, type DemoFile } from './files';
+import { DEMO_PASSWORD, PEOPLE, STRUCTURES } from './people';
 
 export { DEMO_PASSWORD };
 
@@ -48,7 +53,7 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
     await writeDemoExtract(file);
     const report = await importExtract(ctx.db, file);
     const passwordHash = await hashPassword(DEMO_PASSWORD);
-    const now = Date.now();
+    const now = ctx.now().getTime();
 
     await ctx.db.transaction(async (trx) => {
       for (const p of PEOPLE) {
@@ -116,8 +121,99 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
       }
     });
     const accounts = PEOPLE.length + 45;
-    return `${report.professionals} professionals, ${report.structures} structures, ${accounts} accounts`;
+    const conversations = await seedConversations(ctx);
+    return (
+      `${report.professionals} professionals, ${report.structures} structures, ${accounts} accounts, ` +
+      `${conversations.conversations} conversation(s) with ${conversations.files} attached files`
+    );
   } finally {
     await rm(file, { force: true });
+  }
+}
+
+/** Fixed message ids: the demo's messages are the same on every seed. */
+export const DEMO_MESSAGE_IDS = {
+  agenda: 'de300000-0000-4000-8000-000000000001',
+  plan: 'de300000-0000-4000-8000-000000000002',
+  thanks: 'de300000-0000-4000-8000-000000000003',
+} as const;
+
+export const DEMO_RCP_SUBJECT = 'Réunion de concertation pluriprofessionnelle — jeudi';
+
+async function readerOf(ctx: AppContext, email: string): Promise<Reader> {
+  const row = await ctx.db('accounts').where({ email }).first('id', 'professional_id');
+  return {
+    accountId: Number(row.id),
+    professionalId: row.professional_id === null ? null : Number(row.professional_id),
+  };
+}
+
+/**
+ * Uploads a demo file through the domain, as the HTTP routes do: createUpload, then the
+ * bytes in one chunk. Completing the upload enqueues its processing (antivirus, type
+ * check, re-encoding, thumbnail): the workers `npm start` starts take it right after boot.
+ */
+async function upload(
+  ctx: AppContext,
+  owner: Reader,
+  file: DemoFile,
+  conversationId?: number,
+): Promise<string> {
+  const created = await createUpload(ctx, owner, {
+    name: file.name,
+    type: file.type,
+    size: file.bytes.length,
+    conversationId: conversationId ?? null,
+  });
+  const done = await appendChunk(ctx, owner, created.id, 0, Readable.from([file.bytes]));
+  if (done.status !== 'pending') throw new Error(`demo upload ${file.name} is ${done.status}`);
+  return created.id;
+}
+
+/**
+ * The demo's conversation with real files (issue 11): Claire MARTIN writes to DAC SESAN
+ * with the meeting's agenda as a PDF; Karim BENALI answers on behalf of DAC SESAN with a
+ * photo of the access plan on the whiteboard; Claire thanks him. It involves neither MSF
+ * nor Hélène, whose lists the seed-flow browser test expects empty. Organisational content
+ * only. The files are `pending` when the seed ends; the worker makes them `ready`.
+ */
+async function seedConversations(
+  ctx: AppContext,
+): Promise<{ conversations: number; files: number }> {
+  const claire = await readerOf(ctx, 'claire.martin@demo.relais.test');
+  const karim = await readerOf(ctx, 'karim.benali@demo.relais.test');
+  const sesan = await ctx
+    .db('structures')
+    .where({ structure_key: STRUCTURES.sesan.key })
+    .first('id');
+  const sesanId = Number(sesan.id);
+  try {
+    const agenda = await upload(ctx, claire, agendaPdf());
+    const { conversation } = await createConversation(ctx, claire, {
+      subject: DEMO_RCP_SUBJECT,
+      recipients: [{ kind: 'structure', id: sesanId }],
+      message: {
+        id: DEMO_MESSAGE_IDS.agenda,
+        body: 'Ordre du jour en pièce jointe.',
+        attachments: [agenda],
+      },
+    });
+    const plan = await upload(ctx, karim, await accessPlanPhoto(), conversation.id);
+    await sendMessage(ctx, karim, conversation.id, {
+      id: DEMO_MESSAGE_IDS.plan,
+      body: 'Merci. Pour ceux qui ne connaissent pas la salle B, le plan d’accès est au tableau.',
+      onBehalfOf: sesanId,
+      attachments: [plan],
+    });
+    await sendMessage(ctx, claire, conversation.id, {
+      id: DEMO_MESSAGE_IDS.thanks,
+      body: 'Parfait, à jeudi 14 h.',
+    });
+    return { conversations: 1, files: 2 };
+  } finally {
+    // The seed's processing queue (opened by the uploads) is closed here: `npm start`'s
+    // server and workers open their own when they need one, and a test that seeds then
+    // stops its server leaves no Redis connection behind.
+    await closeAttachments(ctx);
   }
 }
