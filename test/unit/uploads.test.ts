@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replaceAttachment } from '../../web/src/client/sequencer';
-import type { AttachmentView } from '../../web/src/client/types';
+import { replaceAttachment, Sequencer } from '../../web/src/client/sequencer';
+import type { AttachmentView, Message, MessagePage } from '../../web/src/client/types';
 import {
   backoffDelay,
   classifyStatus,
@@ -70,6 +70,43 @@ describe('upload logic', () => {
     const ready = view({ id: 'b', status: 'ready' });
     expect(replaceAttachment([a, b], ready)).toEqual([a, ready]);
     expect(replaceAttachment(undefined, ready)).toEqual([ready]);
+  });
+});
+
+describe('attachment.updated and messages held back', () => {
+  it('a message waiting for a gap is emitted with the new view of its file', async () => {
+    const message = (seq: number, attachments: AttachmentView[] = []) =>
+      ({ id: `m${seq}`, conversationId: 1, seq, body: '', attachments }) as unknown as Message;
+    const emitted: Message[] = [];
+    let release!: (page: MessagePage) => void;
+    const sequencer = new Sequencer({
+      emit: (_c, m) => emitted.push(m),
+      fetchAfter: (_c, after) =>
+        after === 1
+          ? new Promise((r) => (release = r))
+          : Promise.resolve({
+              messages: [],
+              hasMoreBefore: false,
+              hasMoreAfter: false,
+              lastSeq: 3,
+              lastReadSeq: 0,
+            }),
+      failed: () => undefined,
+    });
+    sequencer.track(1, 1);
+    sequencer.receive(1, message(3, [view({ id: 'a', status: 'pending' })]), true);
+    expect(emitted).toEqual([]);
+    sequencer.updateAttachment(1, 'm3', view({ id: 'a', status: 'ready' }));
+    release({
+      messages: [message(2)],
+      hasMoreBefore: false,
+      hasMoreAfter: false,
+      lastSeq: 3,
+      lastReadSeq: 0,
+    });
+    await expect.poll(() => emitted.length).toBe(2);
+    expect(emitted.map((m) => m.seq)).toEqual([2, 3]);
+    expect(emitted[1]!.attachments[0]!.status).toBe('ready');
   });
 });
 
@@ -213,9 +250,9 @@ describe('Uploader', () => {
           return drops === 1 ? 'drop-after-store' : null;
         }
         if (
-          r.method === 'HEAD' &&
+          r.method === 'GET' &&
           drops === 1 &&
-          server.log.filter((l) => l === 'HEAD').length === 1
+          server.log.filter((l) => l === 'GET').length === 1
         ) {
           return { status: 503, header: () => null, text: '{"message":"storage down"}' };
         }
@@ -224,8 +261,8 @@ describe('Uploader', () => {
     });
     const { u, waits } = uploader(server, 12);
     await u.start();
-    // Chunk 4–8 was stored though its answer was lost: HEAD says 8, it goes on from there.
-    expect(server.log).toEqual(['POST', 'PATCH 0', 'PATCH 4', 'HEAD', 'HEAD', 'PATCH 8']);
+    // Chunk 4–8 was stored though its answer was lost: GET says 8, it goes on from there.
+    expect(server.log).toEqual(['POST', 'PATCH 0', 'PATCH 4', 'GET', 'GET', 'PATCH 8']);
     expect(waits).toEqual([1000, 2000]);
     expect(server.offset).toBe(12);
   });
@@ -294,7 +331,7 @@ describe('Uploader', () => {
     down = false;
     const before = server.log.length;
     await u.start();
-    expect(server.log.slice(before)).toEqual(['HEAD', 'PATCH 0', 'PATCH 4']);
+    expect(server.log.slice(before)).toEqual(['GET', 'PATCH 0', 'PATCH 4']);
   });
 
   it('cancels: aborts and deletes the upload', async () => {

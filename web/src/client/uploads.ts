@@ -4,7 +4,7 @@ import type { AttachmentView, UploadCreated } from './types';
  * Resumable uploads (docs/attachments.md): `POST /api/uploads` declares the file, then
  * `PATCH /api/uploads/{id}` sends it in chunks with `Upload-Offset` (the core of tus 1.0).
  * Hospital Wi-Fi and 4G drop often: a chunk cut by the network, or a 5xx, is followed by
- * a wait (1 s, 2 s, 4 s… up to 30 s, for up to ~10 minutes of failures), then `HEAD` tells
+ * a wait (1 s, 2 s, 4 s… up to 30 s, for up to ~10 minutes of failures), then `GET` tells
  * where the server stands and the upload goes on from there; a 409 gives the offset
  * directly. 400, 403, 404, 413 and 429 are final, with the server's message.
  *
@@ -351,27 +351,23 @@ export class Uploader {
       for (;;) {
         const chunk = nextChunk(this.offset, size, this.chunkSize);
         if (askOffset || !chunk) {
-          // HEAD gives the offset; GET (every byte stored, a lost answer) the upload.
-          const answer = await this.check(
-            await this.send(chunk ? 'HEAD' : 'GET', {}, undefined, signal),
-            signal,
-          );
+          // Where the server stands (GET rather than HEAD: its JSON is readable from another
+          // origin even where Upload-Offset is not an exposed header).
+          const answer = await this.check(await this.send('GET', {}, undefined, signal), signal);
           if (!answer) continue;
-          if (!chunk) {
-            const upload = (parseJson(answer.text) as { upload?: AttachmentView } | null)?.upload;
-            if (upload) {
-              progressed(size, upload);
-              return upload;
-            }
-          }
+          const upload = (parseJson(answer.text) as { upload?: AttachmentView } | null)?.upload;
           const offset =
-            answer.status === 409 ? null : parseOffset(answer.header('upload-offset'), size);
+            answer.status === 409
+              ? null
+              : (parseOffset(upload?.received, size) ??
+                parseOffset(answer.header('upload-offset'), size));
           if (offset === null) {
             await this.check(NO_ANSWER, signal); // An odd answer: wait, then ask again.
-          } else {
-            askOffset = false;
-            progressed(offset);
+            continue;
           }
+          askOffset = false;
+          progressed(offset, upload);
+          if (upload && upload.status !== 'uploading') return upload;
           continue;
         }
         const answer = await this.check(
