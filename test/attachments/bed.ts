@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import { closeAttachments } from '../../domain/attachments';
 import { type RunningClamd, startClamd } from '../../domain/attachments/examine';
+import type { ServerOptions } from '../../server/app';
 import { type AttachmentWorkerOptions, startAttachmentWorker } from '../../workers/attachments';
 import { call, startTestApp, type TestApp } from '../helpers/server';
 
@@ -24,13 +25,19 @@ export interface AttachmentBed {
 }
 
 export async function startAttachmentBed(
-  options: { env?: NodeJS.ProcessEnv; worker?: AttachmentWorkerOptions } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    worker?: AttachmentWorkerOptions;
+    /** e.g. a fixed port, for browser tests whose ALLOWED_ORIGINS names it. */
+    server?: ServerOptions;
+  } = {},
 ): Promise<AttachmentBed> {
   const dir = await mkdtemp(join(tmpdir(), 'relais-att-test-'));
   const clamd = await startClamd({ dir: join(dir, 'clamd') });
   const filesDir = join(dir, 'files');
   const app = await startTestApp({
     env: { ATTACHMENTS_DIR: filesDir, CLAMAV_URL: clamd.url, ...options.env },
+    server: options.server,
   });
   const worker = startAttachmentWorker(app.ctx, { retryDelayMs: 200, ...options.worker });
   await worker.waitUntilReady();
