@@ -31,7 +31,13 @@ export async function createServer(
     port: options.port ?? config.port,
     routes: {
       // Retry-After is exposed so that an embedded page can tell how long a 429 lasts.
-      cors: { origin: config.allowedOrigins, maxAge: 600, exposedHeaders: ['Retry-After'] },
+      cors: {
+        origin: config.allowedOrigins,
+        maxAge: 600,
+        // Resumable uploads (docs/attachments.md) from an intranet on another origin.
+        additionalHeaders: ['Upload-Offset'],
+        exposedHeaders: ['Retry-After', 'Upload-Offset', 'Upload-Length', 'Location'],
+      },
       validate: { failAction: validationFailAction },
       payload: { maxBytes: 1024 * 1024 },
       response: { emptyStatusCode: 204 },
