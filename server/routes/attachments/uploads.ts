@@ -54,12 +54,9 @@ export const appendUploadRoute: ServerRoute = {
       'in memory. 409 with `offset` when Upload-Offset is not the server’s; 413 past the ' +
       'declared size (the upload is deleted); 503 when storage is unreachable.',
     // Raw and streamed: hapi would otherwise buffer (multipart buffers even as a stream).
-    // 'gunzip', not false: hapi refuses to register a route that validates its payload
-    // with parse: false, and 'gunzip' still hands the raw bytes over as a stream (only a
-    // Content-Encoding is undone; appendChunk counts what comes out, so no bomb gets far).
     payload: {
       output: 'stream',
-      parse: 'gunzip',
+      parse: false,
       maxBytes: Number.MAX_SAFE_INTEGER, // counted by appendChunk, per upload and per chunk
       timeout: false,
     },
