@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -262,5 +263,42 @@ describe.each(backends)('%s storage', (name, make) => {
     expect(growth).toBeLessThan(60 * MB);
     expect(await storage.stat(key)).toEqual({ size: 200 * MB });
     await storage.removePrefix(key.replace(/file$/, ''));
+  });
+});
+
+describe('s3 storage against a store that accepts connections and never answers', () => {
+  it('gives up within seconds with StorageUnavailableError', { timeout: 30_000 }, async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.resume(); // read everything, answer nothing
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const storage = createS3Storage({
+      kind: 's3',
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      bucket: 'relais-test',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+    });
+    try {
+      let started = Date.now();
+      const failure = await storage
+        .put(`files/${randomUUID()}/file`, Readable.from([randomBytes(MB)]))
+        .catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(12_000);
+      started = Date.now();
+      await expect(storage.check()).rejects.toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(12_000);
+    } finally {
+      await storage.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

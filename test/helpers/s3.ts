@@ -32,7 +32,7 @@ interface S3rverInstance {
       bucket: string,
       key: string,
       options?: { start?: number; end?: number },
-    ): Promise<S3rverObject | false>;
+    ): Promise<S3rverObject | null>;
     getResourcePath(bucket: string, key: string, resource: string): string;
   };
 }
@@ -58,7 +58,7 @@ export async function startS3(bucket = 'relais-test'): Promise<LocalS3> {
     const getObject = store.getObject.bind(store);
     store.getObject = async (bucket, key, options) => {
       const object = await getObject(bucket, key, options);
-      if (object !== false && object.content && options?.start === 0 && options.end === 0) {
+      if (object?.content && options?.start === 0 && options.end === 0) {
         object.content.destroy();
         object.content = createReadStream(store.getResourcePath(bucket, key, 'object'), {
           start: 0,
