@@ -98,19 +98,19 @@ export async function seedDemo(ctx: AppContext): Promise<string> {
         .orderBy('national_id')
         .limit(45)
         .select('id', 'first_name', 'last_name', 'national_id');
-      await Promise.all(
-        others.map((o, i) =>
-          trx('accounts').insert({
-            professional_id: o.id,
-            email: `demo.${o.national_id}@demo.relais.test`,
-            password_hash: passwordHash,
-            first_name: o.first_name,
-            last_name: o.last_name,
-            last_active_at: new Date(now - (i % 3 === 2 ? 31 + ((i * 7) % 60) : i % 10) * DAY),
-            identity_verified_at: new Date(now),
-            identity_verification_method: 'seed',
-          }),
-        ),
+      // One statement: queries sent in parallel on a transaction's single connection only
+      // queue up (and pg warns about it).
+      await trx('accounts').insert(
+        others.map((o, i) => ({
+          professional_id: o.id,
+          email: `demo.${o.national_id}@demo.relais.test`,
+          password_hash: passwordHash,
+          first_name: o.first_name,
+          last_name: o.last_name,
+          last_active_at: new Date(now - (i % 3 === 2 ? 31 + ((i * 7) % 60) : i % 10) * DAY),
+          identity_verified_at: new Date(now),
+          identity_verification_method: 'seed',
+        })),
       );
       // DAC SESAN has professionals attached to the chat beyond the named cast.
       const sesan = await trx('structures').where({ name: 'DAC SESAN' }).first('id');
