@@ -153,13 +153,15 @@ async function record(
 }
 
 /**
- * Tells the readers: everyone in the conversation for a ready file of a sent message, the
- * sender alone for a refused one or one not sent yet.
+ * Tells the readers: everyone in the conversation once the file is part of a sent
+ * message, the sender alone before. Each socket then gets it as its reader may see it
+ * (server/plugins/realtime-events.ts): a refused file reaches the sender with its reason,
+ * and the others only as "remove the placeholder you were shown".
  */
 export async function announce(ctx: AppContext, row: AttachmentRow): Promise<void> {
   const owner = Number(row.owner_account_id);
-  const everyone = row.message_id && row.status === 'ready' && row.conversation_id !== null;
-  const audience = everyone ? await audienceOf(ctx.db, Number(row.conversation_id)) : [owner];
+  const sent = row.message_id !== null && row.conversation_id !== null;
+  const audience = sent ? await audienceOf(ctx.db, Number(row.conversation_id)) : [owner];
   await publishEvent(ctx, audience.includes(owner) ? audience : [...audience, owner], {
     type: 'attachment.updated',
     conversationId: row.conversation_id === null ? null : Number(row.conversation_id),

@@ -8,8 +8,18 @@ import { presentMessage, type Viewer } from '../presenters/message';
  */
 export function presentEvent(event: RealtimeEvent, viewer: Viewer) {
   if (event.type === 'attachment.updated') {
-    // The audience was chosen by the publisher; this is the last guard before a socket.
-    if (!visibleTo(event.attachment, viewer)) return null;
+    if (!visibleTo(event.attachment, viewer)) {
+      // Refused after the message was sent: the other readers were shown a placeholder;
+      // they learn only that it is gone, nothing of the file.
+      return event.messageId
+        ? {
+            type: 'attachment.removed' as const,
+            conversationId: event.conversationId,
+            messageId: event.messageId,
+            attachmentId: event.attachment.id,
+          }
+        : null;
+    }
     return { ...event, attachment: presentAttachment(event.attachment, viewer) };
   }
   switch (event.type) {

@@ -225,7 +225,11 @@ describe('attachments in a conversation', () => {
     const filesA = sentA.locator('relais-message-attachments');
     await filesA.getByText('Fichier refusé : virus détecté').waitFor({ timeout: 20_000 });
     await filesA.getByText('releve.txt').waitFor();
-    // Bruno never gets it: the server leaves it out of his view of the message.
+    // Bruno's placeholder goes away live, and nothing says why or what it was.
+    await expect.poll(() => filesB.getByText('releve.txt').count(), { timeout: 20_000 }).toBe(0);
+    expect(await filesB.getByText('virus').count()).toBe(0);
+    await expect.poll(() => filesB.getByText('analyse en cours…').count()).toBe(0);
+    // After a reload too: the server leaves it out of his view of the message.
     await pageB.reload();
     await pageB.getByRole('button', { name: 'Se déconnecter' }).waitFor();
     const again = await openConversation(pageB);
@@ -240,9 +244,4 @@ describe('attachments in a conversation', () => {
     expect(errorsA).toEqual([]);
     expect(errorsB).toEqual([]);
   });
-
-  // Today Bruno's placeholder of the refused file stays ("analyse en cours…") until he
-  // reloads: the server tells the sender alone about a refused file (announce() in
-  // domain/attachments/process.ts), so his client never learns that it is gone.
-  it.todo("the recipient's placeholder of a refused file goes away live, without a reload");
 });

@@ -78,6 +78,13 @@ export type RealtimeEvent =
       messageId: string | null;
       attachment: AttachmentView;
     }
+  /** A file shown as pending was refused: dropped from its message (nothing else is said). */
+  | {
+      type: 'attachment.removed';
+      conversationId: number | null;
+      messageId: string;
+      attachmentId: string;
+    }
   | ({ type: 'read'; conversationId: number } & Omit<
       ReadMarker,
       'accountId' | 'firstName' | 'lastName'

@@ -2,6 +2,7 @@ import * as NesModule from '@hapi/nes/lib/client';
 import { ApiError, type ApiOptions, RelaisApi } from './rest';
 import { Sequencer } from './sequencer';
 import type { Conversation, ConversationSummary, Message, ServerEvent } from './types';
+import { withAbsoluteFileUrls } from './urls';
 
 /**
  * The realtime side of the client: one nes connection, one subscription (the user's own
@@ -45,6 +46,8 @@ export interface RealtimeEvents {
   participants: Extract<ServerEvent, { type: 'participants.changed' }>;
   /** A file finished processing (ready, refused): replace it where it is shown. */
   attachment: Extract<ServerEvent, { type: 'attachment.updated' }>;
+  /** A file shown as pending was refused (its sender alone is told why): drop it. */
+  attachmentRemoved: Extract<ServerEvent, { type: 'attachment.removed' }>;
   /**
    * What the account may read changed (identity verified, approved into, attached to or
    * detached from a structure). The catch-up lists only conversations active since its
@@ -220,7 +223,8 @@ export class RealtimeClient {
         timeout: 10_000,
       });
       await this.nes.subscribe(`/users/${this.accountId}`, (update) =>
-        this.handleEvent(update as ServerEvent),
+        // A file's URLs are paths on the server: absolute for an intranet page (./urls.ts).
+        this.handleEvent(withAbsoluteFileUrls(update as ServerEvent, this.options.baseUrl)),
       );
     } catch (err) {
       // nes keeps retrying a failed first connection in the background, without our
@@ -354,6 +358,16 @@ export class RealtimeClient {
           this.sequencer.updateAttachment(event.conversationId, event.messageId, event.attachment);
         }
         this.emit('attachment', event);
+        break;
+      case 'attachment.removed':
+        if (event.conversationId !== null) {
+          this.sequencer.removeAttachment(
+            event.conversationId,
+            event.messageId,
+            event.attachmentId,
+          );
+        }
+        this.emit('attachmentRemoved', event);
         break;
       case 'sync.required':
         // The server lost events (its Redis went away): what they carried is fetched.

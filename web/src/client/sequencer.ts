@@ -92,6 +92,17 @@ export class Sequencer {
     }
   }
 
+  /** A file of a message held back was refused: it is emitted without it. */
+  removeAttachment(conversationId: number, messageId: string, attachmentId: string): void {
+    for (const held of this.conversations.get(conversationId)?.held.values() ?? []) {
+      if (held.message.id !== messageId) continue;
+      held.message = {
+        ...held.message,
+        attachments: held.message.attachments.filter((a) => a.id !== attachmentId),
+      };
+    }
+  }
+
   /** Conversations holding messages back (a gap not fetched yet: a failed fetch). */
   waiting(): number[] {
     return [...this.conversations].filter(([, c]) => c.held.size > 0).map(([id]) => id);

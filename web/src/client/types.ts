@@ -191,6 +191,13 @@ export type ServerEvent =
       messageId: string | null;
       attachment: AttachmentView;
     }
+  // A file shown as pending was refused: its sender alone sees why; others drop it.
+  | {
+      type: 'attachment.removed';
+      conversationId: number | null;
+      messageId: string;
+      attachmentId: string;
+    }
   // The server lost events (a Redis outage): catch up.
   | { type: 'sync.required' }
   // What the account may read changed (identity verified, structure approved, attached,

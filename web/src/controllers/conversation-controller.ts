@@ -259,6 +259,14 @@ export class ConversationController implements ReactiveController {
           : m,
       );
       this.host.requestUpdate();
+    } else if (e.type === 'attachment.removed' && e.conversationId === this.#id) {
+      const { messageId, attachmentId } = e;
+      this.messages = this.messages.map((m) =>
+        m.id === messageId
+          ? { ...m, attachments: m.attachments.filter((a) => a.id !== attachmentId) }
+          : m,
+      );
+      this.host.requestUpdate();
     } else if (e.type === 'read' && e.conversationId === this.#id) {
       const others = this.readers.filter((r) => r.accountId !== e.reader.accountId);
       this.readers = [

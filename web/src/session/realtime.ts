@@ -46,6 +46,9 @@ export function connectRealtime(session: RelaisSession): RealtimeLink {
     client.on('attachment', ({ conversationId, messageId, attachment }) =>
       session.emitRealtime({ type: 'attachment', conversationId, messageId, attachment }),
     ),
+    client.on('attachmentRemoved', ({ conversationId, messageId, attachmentId }) =>
+      session.emitRealtime({ type: 'attachment.removed', conversationId, messageId, attachmentId }),
+    ),
     client.on('access', () => {
       // Its structures (and so what it answers for, what it administers) may have changed
       // too: the account is read again first, then the elements reload what they show.
