@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { closeAttachments } from '../domain/attachments';
 import type { RunningClamd } from '../domain/attachments/examine';
 import { loadConfig } from '../domain/config';
 import { closeContext, createContext } from '../domain/context';
@@ -65,6 +66,8 @@ try {
   onShutdown(ctx.logger, config.shutdownTimeoutMs, [
     ['http', () => server.stop({ timeout: config.shutdownTimeoutMs })],
     ['workers', () => workers.close()],
+    // The upload queue and the storage client (S3 keeps sockets open).
+    ['attachments', () => closeAttachments(ctx)],
     ['connections', () => closeContext(ctx)],
     ...(clamd ? [['antivirus', () => clamd.stop()] as [string, () => Promise<void>]] : []),
     ...(localPsc

@@ -1,3 +1,4 @@
+import { closeAttachments } from '../domain/attachments';
 import { loadConfig } from '../domain/config';
 import { closeContext, createContext } from '../domain/context';
 import { exitWithBootError, onShutdown } from '../domain/lifecycle';
@@ -14,6 +15,8 @@ try {
   ctx.logger.info({ url: server.info.uri }, 'server started');
   onShutdown(ctx.logger, config.shutdownTimeoutMs, [
     ['http', () => server.stop({ timeout: config.shutdownTimeoutMs })],
+    // The upload queue and the storage client (S3 keeps sockets open).
+    ['attachments', () => closeAttachments(ctx)],
     ['connections', () => closeContext(ctx)],
   ]);
 } catch (err) {

@@ -1,3 +1,4 @@
+import { closeAttachments } from '../domain/attachments';
 import { loadConfig } from '../domain/config';
 import { closeContext, createContext } from '../domain/context';
 import { exitWithBootError, onShutdown } from '../domain/lifecycle';
@@ -13,6 +14,8 @@ try {
   ctx.logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
   onShutdown(ctx.logger, config.shutdownTimeoutMs, [
     ['workers', () => workers.close()],
+    // The upload queue and the storage client (S3 keeps sockets open).
+    ['attachments', () => closeAttachments(ctx)],
     ['connections', () => closeContext(ctx)],
   ]);
 } catch (err) {
