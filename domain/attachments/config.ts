@@ -70,7 +70,7 @@ export const attachmentKeys = {
   ATTACHMENT_DAILY_MB: Joi.number().min(1).max(1_000_000).default(2048),
   ATTACHMENT_CHUNK_MAX_MB: Joi.number().min(0.1).max(4096).default(64),
   ATTACHMENT_URL_TTL_SECONDS: Joi.number().integer().min(10).max(86400).default(900),
-  FILES_URL_SECRET: Joi.string().min(32).max(500),
+  FILES_URL_SECRET: Joi.string().min(32).max(500).allow(''),
   ATTACHMENT_UNATTACHED_TTL_HOURS: Joi.number().min(0.01).max(720).default(24),
   FFMPEG_PATH: Joi.string().allow(''),
   PDFTOPPM_PATH: Joi.string().allow(''),
@@ -101,7 +101,9 @@ export function attachmentsConfig(
   } else {
     storage = { kind: 'fs', dir: value.ATTACHMENTS_DIR };
   }
-  const urlSecret: string = value.FILES_URL_SECRET ?? DEV_FILES_URL_SECRET;
+  // Unset or empty (compose passes `${FILES_URL_SECRET:-}`): the development key, refused below
+  // in production with a message naming the variable.
+  const urlSecret: string = value.FILES_URL_SECRET || DEV_FILES_URL_SECRET;
   if (mode === 'production') {
     if (!value.CLAMAV_URL) {
       problems.push(

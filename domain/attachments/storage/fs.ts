@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { NotStoredError, type Storage, StorageUnavailableError } from './types';
@@ -25,7 +25,7 @@ export function createFsStorage(dir: string): Storage {
   const pathOf = (key: string) => join(root, checkKey(key));
   const unavailable = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    return code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EDQUOT', 'EPERM'].includes(code)
+    return code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EDQUOT', 'EPERM', 'ENOTDIR', 'EEXIST'].includes(code)
       ? new StorageUnavailableError(`File storage failed (${code})`, { cause: err })
       : err;
   };
@@ -76,8 +76,11 @@ export function createFsStorage(dir: string): Storage {
     },
     async check() {
       try {
+        // Writable, not only present: a read-only or full volume fails here.
         await mkdir(root, { recursive: true });
-        await stat(root);
+        const probe = join(root, `.probe-${randomUUID()}`);
+        await writeFile(probe, '');
+        await rm(probe, { force: true });
       } catch (err) {
         throw new StorageUnavailableError(`File storage folder ${root} is not usable`, {
           cause: err,
