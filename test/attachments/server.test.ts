@@ -203,6 +203,26 @@ describe('bad input', () => {
     expect(upload).toMatchObject({ status: 'pending', received: 12 });
   });
 
+  it('records one of two requests racing for the same offset, and the other gets 409', async () => {
+    const created = await call(bed.app.server, 'POST', '/api/uploads', {
+      token: alice.token,
+      payload: { name: 'race.txt', type: 'text/plain', size: 1024 * 1024 },
+    });
+    const id = created.body.upload.id;
+    const a = Buffer.alloc(1024 * 1024, 0x61);
+    const b = Buffer.alloc(1024 * 1024, 0x62);
+    const [ra, rb] = await Promise.all([
+      patch(bed.app, alice.token, id, 0, a),
+      patch(bed.app, alice.token, id, 0, b),
+    ]);
+    expect([ra.status, rb.status].sort()).toEqual([200, 409]);
+    const winner = ra.status === 200 ? a : b;
+    const row = await bed.app.ctx.db('attachments').where({ id }).first();
+    expect(row.sha256).toBe(sha256(winner));
+    const chunks = await bed.app.ctx.db('upload_chunks').where({ attachment_id: id });
+    expect(chunks.length).toBeLessThanOrEqual(1);
+  });
+
   it('keeps nothing of a chunk cut by a network drop, and resumes from before it', async () => {
     const bytes = Buffer.alloc(3 * 1024 * 1024, 0x62);
     const created = await call(bed.app.server, 'POST', '/api/uploads', {
