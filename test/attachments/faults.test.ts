@@ -441,6 +441,8 @@ describe('Redis down when an upload completes', { timeout: 90_000 }, () => {
       REDIS_PREFIX: app.ctx.config.redisPrefix,
     });
     worker = startAttachmentWorker(app.ctx, { retryDelayMs: 200 });
+    // Redis will be killed: its connection errors are expected (BullMQ would print each).
+    worker.on('error', () => undefined);
     await worker.waitUntilReady();
   });
   afterAll(async () => {
