@@ -21,9 +21,19 @@ export async function publishEvent(
 ): Promise<void> {
   if (audience.length === 0) return;
   const envelope: Envelope = { audience, event };
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await ctx.redis.publish(realtimeChannel(ctx.config.redisPrefix), JSON.stringify(envelope));
+    // With Redis down ioredis queues the command and retries for a long while: the request
+    // that stored the data must not wait for it (a message sent took 70 s). Readers catch up.
+    await Promise.race([
+      ctx.redis.publish(realtimeChannel(ctx.config.redisPrefix), JSON.stringify(envelope)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000);
+      }),
+    ]);
   } catch (err) {
     ctx.logger.error({ err, type: event.type }, 'realtime event not published');
+  } finally {
+    clearTimeout(timer);
   }
 }

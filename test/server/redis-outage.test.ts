@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create, person, pro, send } from '../conversations/fixtures';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { call, createUser, startTestApp, type TestApp } from '../helpers/server';
 
@@ -45,5 +46,28 @@ describe('limited actions while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(again.statusCode).toBe(201);
+  });
+});
+
+describe('sending while Redis is down', () => {
+  it('stores the message and answers within a few seconds; readers catch up later', async () => {
+    const alice = await person(app.ctx, 'Alice', 'Martin');
+    const bruno = await person(app.ctx, 'Bruno', 'Petit');
+    const created = await create(app.server, alice.token, [pro(bruno.professionalId)]);
+    const id = created.body.conversation.id;
+    await redis.kill();
+    try {
+      const started = Date.now();
+      const sent = await send(app.server, alice.token, id, 'Pendant la panne');
+      // The event waits at most 2 s for Redis, not ioredis's minute of retries.
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(sent.statusCode).toBe(201);
+      const page = await call(app.server, 'GET', `/api/conversations/${id}/messages`, {
+        token: bruno.token,
+      });
+      expect(page.body.messages.map((m: { body: string }) => m.body)).toContain('Pendant la panne');
+    } finally {
+      await redis.start();
+    }
   });
 });
