@@ -1,3 +1,5 @@
+import { withAbsoluteFileUrls } from '../client/urls';
+
 /**
  * The one place the web components talk HTTP to the Relais server: JSON in and out, the
  * bearer token in the Authorization header (never cookies, so that the components work
@@ -79,5 +81,6 @@ export async function apiRequest<T>(
       res.status === 429 ? retryAfter(res, message) : undefined,
     );
   }
-  return json as T;
+  // A file's URLs are paths on the server: absolute for an intranet page (client/urls.ts).
+  return withAbsoluteFileUrls(json, server) as T;
 }

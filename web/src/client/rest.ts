@@ -9,6 +9,7 @@ import type {
   ParticipantRef,
   ReadMarker,
 } from './types';
+import { withAbsoluteFileUrls } from './urls';
 
 /** A refused API call: HTTP status, message, and the offending field for a 400. */
 export class ApiError extends Error {
@@ -101,7 +102,8 @@ export class RelaisApi {
       if (res.status === 401) this.options.onUnauthorized?.();
       throw new ApiError(res.status, body?.message ?? res.statusText, body?.field ?? null);
     }
-    return body as T;
+    // A file's URLs are paths on the server: absolute for an intranet page (./urls.ts).
+    return withAbsoluteFileUrls(body, this.options.baseUrl) as T;
   }
 
   me() {

@@ -1,4 +1,5 @@
 import type { AttachmentView, UploadCreated } from './types';
+import { withAbsoluteFileUrls } from './urls';
 
 /**
  * Resumable uploads (docs/attachments.md): `POST /api/uploads` declares the file, then
@@ -215,10 +216,13 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 const NO_ANSWER: HttpAnswer = { status: 0, header: () => null, text: '' };
 
-function parseJson(text: string): Record<string, unknown> | null {
+/** The JSON of an answer, a file's URLs made absolute against the server (./urls.ts). */
+function parseJson(text: string, server: string): Record<string, unknown> | null {
   try {
     const value = text ? JSON.parse(text) : null;
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+    return value && typeof value === 'object'
+      ? withAbsoluteFileUrls(value as Record<string, unknown>, server)
+      : null;
   } catch {
     return null;
   }
@@ -342,7 +346,7 @@ export class Uploader {
         );
         if (answer?.status === 409) throw this.finalError(answer);
         if (!answer) continue;
-        const body = parseJson(answer.text) as Partial<UploadCreated> | null;
+        const body = parseJson(answer.text, this.options.baseUrl) as Partial<UploadCreated> | null;
         if (!body?.upload) throw new UploadError('refused', answer.status, 'Bad answer');
         this.chunkSize = effectiveChunkSize(body.chunkSize);
         progressed(parseOffset(body.upload.received, size) ?? 0, body.upload);
@@ -355,7 +359,9 @@ export class Uploader {
           // origin even where Upload-Offset is not an exposed header).
           const answer = await this.check(await this.send('GET', {}, undefined, signal), signal);
           if (!answer) continue;
-          const upload = (parseJson(answer.text) as { upload?: AttachmentView } | null)?.upload;
+          const upload = (
+            parseJson(answer.text, this.options.baseUrl) as { upload?: AttachmentView } | null
+          )?.upload;
           const offset =
             answer.status === 409
               ? null
@@ -387,7 +393,7 @@ export class Uploader {
           askOffset = true;
           continue;
         }
-        const body = parseJson(answer.text);
+        const body = parseJson(answer.text, this.options.baseUrl);
         if (answer.status === 409) {
           const offset = parseOffset(body?.offset, size);
           if (offset === null) askOffset = true;
@@ -418,7 +424,7 @@ export class Uploader {
   }
 
   private finalError(answer: HttpAnswer): UploadError {
-    const body = parseJson(answer.text);
+    const body = parseJson(answer.text, this.options.baseUrl);
     const message = typeof body?.message === 'string' ? body.message : `HTTP ${answer.status}`;
     const status = answer.status;
     if (status === 401) this.options.onUnauthorized?.();
