@@ -35,6 +35,8 @@ export interface Config {
   wsMaxPayloadBytes: number;
   /** Signed-in websockets one account may hold on one server node. */
   wsMaxSocketsPerAccount: number;
+  /** Requests one bot token may make per minute (429 beyond; docs/bots.md). */
+  botRatePerMinute: number;
   shutdownTimeoutMs: number;
   /** Invitations and reminders (issue 6): see docs/invitations.md. */
   delivery: DeliveryConfig;
@@ -135,6 +137,7 @@ const schema = Joi.object({
   LOGIN_MAX_PER_ACCOUNT: Joi.number().integer().min(1).default(5),
   LOGIN_MAX_PER_IP: Joi.number().integer().min(1).default(30),
   LOGIN_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
+  BOT_RATE_PER_MINUTE: Joi.number().integer().min(1).max(100_000).default(600),
   TRUSTED_PROXIES: Joi.string()
     .allow('')
     .pattern(/^[0-9A-Fa-f.:,\s]*$/)
@@ -278,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrations,
     wsMaxPayloadBytes: value.WS_MAX_PAYLOAD_BYTES,
     wsMaxSocketsPerAccount: value.WS_MAX_SOCKETS_PER_ACCOUNT,
+    botRatePerMinute: value.BOT_RATE_PER_MINUTE,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,
     ...messagingConfig(value, value.INACTIVITY_DAYS),
     ...pscConfig(value, mode, publicUrl),

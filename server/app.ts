@@ -5,6 +5,7 @@ import HapiSwagger from 'hapi-swagger';
 import { createFileUrls } from '../domain/attachments';
 import type { AppContext } from '../domain/context';
 import { authPlugin } from './plugins/auth';
+import { botScopesPlugin } from './plugins/bot-scopes';
 import { errorsPlugin, validationFailAction } from './plugins/errors';
 import { inputGuardPlugin } from './plugins/input-guard';
 import { realtimePlugin } from './plugins/realtime';
@@ -71,6 +72,7 @@ export async function createServer(
     options: { publicUrl: config.publicUrl },
   });
   await server.register(authPlugin);
+  await server.register(botScopesPlugin);
   await server.register({
     plugin: realtimePlugin,
     options: { allowedOrigins: config.allowedOrigins, maxPayloadBytes: config.wsMaxPayloadBytes },

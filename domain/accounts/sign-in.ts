@@ -42,6 +42,7 @@ export async function signIn(
   const account = await Account.query(ctx.db)
     .whereRaw('lower(email) = ?', [normalized])
     .whereNull('disabled_at')
+    .where('kind', 'person') // a bot never signs in with a password, even if one were set
     .first();
   const ok = await verifyPassword(account?.password_hash ?? null, password);
   if (!account || !ok) {

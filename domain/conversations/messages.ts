@@ -77,7 +77,7 @@ const SEND_SQL = `WITH seat AS (
   ), ${LINK_CTE}
   SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
          m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
-         a.identity_verified AS sender_verified,
+         a.identity_verified AS sender_verified, a.kind AS sender_kind,
          s.name AS structure_name, ARRAY(${AUDIENCE_SQL.replaceAll('?', '$1')}) AS audience
     FROM m
     LEFT JOIN accounts a ON a.id = m.sender_account_id

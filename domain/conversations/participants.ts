@@ -106,6 +106,8 @@ export interface ParticipantView {
    * professionals and structures are true (an account bound to a professional is verified).
    */
   identityVerified: boolean;
+  /** People and bots: 'bot' is shown with the "Automatisé" badge (issue 12); null: structures. */
+  accountKind: 'person' | 'bot' | null;
   addedAt: string;
 }
 
@@ -126,6 +128,7 @@ interface ParticipantRow {
   acc_last: string | null;
   acc_active: boolean | null;
   acc_verified: boolean | null;
+  acc_kind: 'person' | 'bot' | null;
   members: number | null;
 }
 
@@ -143,7 +146,7 @@ export async function participantsOf(
             s.name AS structure_name, s.city AS structure_city,
             acc.id AS acc_id, acc.first_name AS acc_first, acc.last_name AS acc_last,
             (acc.last_active_at > now() - make_interval(days => ?)) AS acc_active,
-            acc.identity_verified AS acc_verified,
+            acc.identity_verified AS acc_verified, acc.kind AS acc_kind,
             CASE WHEN p.structure_id IS NOT NULL THEN
               (SELECT count(*) FROM structure_members m WHERE m.structure_id = p.structure_id)::int
             END AS members
@@ -178,6 +181,7 @@ function toView(r: ParticipantRow): ParticipantView {
       accountStatus: null,
       members: r.members ?? 0,
       identityVerified: true,
+      accountKind: null,
     };
   }
   const first = r.kind === 'professional' ? r.pro_first : r.acc_first;
@@ -194,5 +198,6 @@ function toView(r: ParticipantRow): ParticipantView {
     accountStatus: status,
     members: null,
     identityVerified: r.kind === 'professional' || r.acc_verified !== false,
+    accountKind: r.kind === 'professional' ? 'person' : (r.acc_kind ?? 'person'),
   };
 }

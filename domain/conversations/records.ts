@@ -26,6 +26,8 @@ export interface MessageRecord {
     firstName: string;
     lastName: string;
     identityVerified: boolean;
+    /** 'bot': shown with the "Automatisé" badge (issue 12). */
+    kind: 'person' | 'bot';
   } | null;
   /** Set when the sender answered on behalf of a structure (S19). */
   structure: { id: number; name: string } | null;
@@ -57,6 +59,7 @@ export interface MessageRow {
   sender_first: string | null;
   sender_last: string | null;
   sender_verified: boolean | null;
+  sender_kind: 'person' | 'bot' | null;
   structure_name: string | null;
 }
 
@@ -76,6 +79,7 @@ export function messagesQuery(db: Knex) {
       'a.first_name as sender_first',
       'a.last_name as sender_last',
       'a.identity_verified as sender_verified',
+      'a.kind as sender_kind',
       's.name as structure_name',
     );
 }
@@ -93,6 +97,7 @@ export function toMessageRecord(r: MessageRow): MessageRecord {
           firstName: r.sender_first ?? '',
           lastName: r.sender_last ?? '',
           identityVerified: r.sender_verified !== false,
+          kind: r.sender_kind ?? 'person',
         }
       : null,
     structure: r.structure_id ? { id: Number(r.structure_id), name: r.structure_name ?? '' } : null,

@@ -17,6 +17,8 @@ export interface StructureMemberEntry {
   status: Exclude<AccountStatus, 'invited' | 'none'>;
   /** False: attached, but who they are is not confirmed yet ("identité non vérifiée"). */
   identityVerified: boolean;
+  /** 'bot': a bot answering for the structure (issue 12), shown with its badge. */
+  kind: 'person' | 'bot';
 }
 
 export async function listStructureMembers(
@@ -30,7 +32,7 @@ export async function listStructureMembers(
     `SELECT a.id AS account_id, a.professional_id,
        coalesce(nullif(a.first_name, ''), p.first_name, '') AS first_name,
        coalesce(nullif(a.last_name, ''), p.last_name, '') AS last_name,
-       p.profession_label, m.role, a.identity_verified, ${accountStatusSql('a', viewer.inactivityDays)} AS status
+       p.profession_label, m.role, a.identity_verified, a.kind, ${accountStatusSql('a', viewer.inactivityDays)} AS status
      FROM structure_members m JOIN accounts a ON a.id = m.account_id
      LEFT JOIN professionals p ON p.id = a.professional_id
      WHERE m.structure_id = ?
@@ -49,6 +51,7 @@ export async function listStructureMembers(
         role: r.role,
         status: r.status,
         identityVerified: r.identity_verified,
+        kind: r.kind,
       }),
     ),
   };

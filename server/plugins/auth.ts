@@ -1,6 +1,7 @@
 import Boom from '@hapi/boom';
 import type { Plugin, Request } from '@hapi/hapi';
 import { isSessionLive, resolveSession, touchActivity } from '../../domain/accounts';
+import { botTokenIdOf, isBotToken, isBotTokenLive, resolveBotToken } from '../../domain/bots';
 import type { SessionUser } from '../types';
 
 /**
@@ -23,9 +24,14 @@ export const authPlugin: Plugin<void> = {
         const token = bearerToken(request);
         if (!token) throw Boom.unauthorized('Sign-in required', 'Bearer');
         const { ctx } = request.server.app;
-        const resolved = await resolveSession(ctx, token);
+        // A bot's API token (docs/bots.md) stands in for a session; what it may call is
+        // decided after authentication by plugins/bot-scopes.ts.
+        const bot = isBotToken(token) ? await resolveBotToken(ctx, token) : null;
+        const resolved = bot ?? (await resolveSession(ctx, token));
         if (!resolved) {
-          throw Boom.unauthorized('Session expired or revoked: sign in again', 'Bearer');
+          throw isBotToken(token)
+            ? Boom.unauthorized('Bot token unknown or revoked, or bot disabled', 'Bearer')
+            : Boom.unauthorized('Session expired or revoked: sign in again', 'Bearer');
         }
         const { sessionId, expiresAt, account } = resolved;
         const user: SessionUser = {
@@ -44,7 +50,7 @@ export const authPlugin: Plugin<void> = {
           request.log(['error'], { err, msg: 'last activity not recorded' }),
         );
         return h.authenticated({
-          credentials: { user, scope: account.is_admin ? ['admin'] : [] },
+          credentials: { user, scope: bot ? bot.scopes : account.is_admin ? ['admin'] : [] },
         });
       },
       // nes calls this on heartbeats: a websocket whose session was revoked or has expired
@@ -52,7 +58,12 @@ export const authPlugin: Plugin<void> = {
       async verify(auth) {
         const user = auth.credentials.user as SessionUser | undefined;
         if (!user) throw Boom.unauthorized('Sign-in required', 'Bearer');
-        if (!(await isSessionLive(server.app.ctx, user.sessionId))) {
+        const botTokenId = botTokenIdOf(user.sessionId);
+        const live =
+          botTokenId === null
+            ? await isSessionLive(server.app.ctx, user.sessionId)
+            : await isBotTokenLive(server.app.ctx, botTokenId);
+        if (!live) {
           throw Boom.unauthorized('Session expired or revoked: sign in again', 'Bearer');
         }
       },

@@ -1,4 +1,5 @@
 import type { Server } from '@hapi/hapi';
+import { liveBotSessionIds } from '../../domain/bots';
 import type { AppContext } from '../../domain/context';
 import type { SessionsEnded } from '../../domain/realtime';
 import type { SessionUser } from '../types';
@@ -141,6 +142,8 @@ export async function sweepSessions(server: Server, ctx: AppContext): Promise<nu
     [[...bySession.keys()]],
   );
   const live = new Set((rows as Array<{ id: number }>).map((r) => Number(r.id)));
+  // Bot tokens stand in for sessions under negative ids (domain/bots/tokens.ts).
+  for (const id of await liveBotSessionIds(ctx, [...bySession.keys()])) live.add(id);
   let closed = 0;
   for (const [sessionId, sockets] of bySession) {
     if (live.has(sessionId)) continue;

@@ -2,6 +2,7 @@ import type { ServerRoute } from '@hapi/hapi';
 import { identityRoutes } from './admin/identity';
 import { attachmentRoutes } from './attachments';
 import { authRoutes } from './auth';
+import { botRoutes } from './bots';
 import { conversationRoutes } from './conversations';
 import { directoryRoutes } from './directory';
 import { invitationRoutes } from './invitations';
@@ -19,4 +20,5 @@ export const routes: ServerRoute[] = [
   ...structureRoutes,
   ...identityRoutes,
   ...attachmentRoutes,
+  ...botRoutes,
 ];

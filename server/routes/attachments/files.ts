@@ -24,6 +24,7 @@ export const getAttachmentRoute: ServerRoute = {
   path: '/api/attachments/{id}',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description: 'A file as the reader sees it, with fresh signed URLs',
     notes: 'For readers of its conversation, or its owner; 404 for anyone else.',
     validate: { params: uploadParams },

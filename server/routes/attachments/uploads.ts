@@ -21,6 +21,7 @@ export const createUploadRoute: ServerRoute = {
   path: '/api/uploads',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'files:write' } },
     description: 'Start a resumable upload (issue 11, docs/attachments.md)',
     notes:
       '413 over the size limit (25 MB, 200 MB for a declared video), 429 over the daily ' +
@@ -48,6 +49,7 @@ export const appendUploadRoute: ServerRoute = {
   path: '/api/uploads/{id}',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'files:write' } },
     description: 'Send the next bytes of an upload (tus-style, Upload-Offset)',
     notes:
       'Body: raw bytes (application/offset+octet-stream), streamed to storage, never held ' +
@@ -92,6 +94,7 @@ export const getUploadRoute: ServerRoute = {
   path: '/api/uploads/{id}',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'files:write' } },
     description: 'Where an upload stands (HEAD gives Upload-Offset to resume)',
     validate: { params: uploadParams },
   },
@@ -111,6 +114,7 @@ export const cancelUploadRoute: ServerRoute = {
   path: '/api/uploads/{id}',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'files:write' } },
     description: 'Cancel an upload not yet sent in a message (its bytes are deleted)',
     validate: { params: uploadParams },
   },

@@ -19,6 +19,7 @@ export const createConversationRoute: ServerRoute = {
   path: '/api/conversations',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'conversations:create' } },
     description: 'Create a conversation with its first message (S2, S7)',
     notes:
       'Recipients mix professionals, structures and accounts (bots). The first message id is ' +

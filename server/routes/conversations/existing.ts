@@ -13,6 +13,7 @@ export const existingConversationsRoute: ServerRoute = {
   path: '/api/conversations/existing',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'conversations:read' } },
     description: 'Conversations with exactly these participants (S17), before creating one',
     notes:
       'Participants = the signed-in user (or `onBehalfOf` structure) plus the recipients given ' +

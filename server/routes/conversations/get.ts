@@ -9,6 +9,7 @@ export const getConversationRoute: ServerRoute = {
   path: '/api/conversations/{id}',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'conversations:read' } },
     description: 'One conversation: participants, patient, last message, unread count',
     validate: { params: conversationIdParams },
   },

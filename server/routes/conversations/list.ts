@@ -11,6 +11,7 @@ export const listConversationsRoute: ServerRoute = {
   path: '/api/conversations',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'conversations:read' } },
     description: 'The signed-in user’s conversations, most recent activity first (S1)',
     notes:
       'Includes conversations of the structures the user is attached to. Page with ' +

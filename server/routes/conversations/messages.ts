@@ -11,6 +11,7 @@ export const listMessagesRoute: ServerRoute = {
   path: '/api/conversations/{id}/messages',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description: 'Messages in ascending seq order; latest page by default',
     notes:
       '`after=<seq>` pages forward (catch-up), `before=<seq>` pages back (history). ' +
@@ -37,6 +38,7 @@ export const sendMessageRoute: ServerRoute = {
   path: '/api/conversations/{id}/messages',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:write' } },
     description: 'Send a message (201; 200 when this client id was already sent)',
     notes:
       'Bodies are limited to 10,000 characters (400 naming `body`; over 1 MiB of JSON: 413). ' +

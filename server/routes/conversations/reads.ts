@@ -15,6 +15,7 @@ export const markReadRoute: ServerRoute = {
   path: '/api/conversations/{id}/read',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description: 'Mark the conversation read up to `seq` (never moves backwards)',
     validate: {
       params: conversationIdParams,
@@ -33,6 +34,7 @@ export const markDeliveredRoute: ServerRoute = {
   path: '/api/conversations/{id}/delivered',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description:
       'Acknowledge reception up to `seq` (delivery receipts; the client library does it)',
     validate: {
@@ -52,6 +54,7 @@ export const readMarkersRoute: ServerRoute = {
   path: '/api/conversations/{id}/reads',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description:
       'Read and delivery markers of every reader: message n is read by those with ' +
       'lastReadSeq ≥ n, received by those with lastDeliveredSeq ≥ n',
@@ -68,6 +71,7 @@ export const messageReadersRoute: ServerRoute = {
   path: '/api/conversations/{id}/messages/{messageId}/reads',
   options: {
     tags: ['api'],
+    plugins: { relais: { botScope: 'messages:read' } },
     description: 'Who has read and who has received this message (its sender left out)',
     validate: {
       params: conversationIdParams.keys({ messageId: messageId.required() }),

@@ -60,6 +60,6 @@ export function wantsJson(headers: Record<string, unknown>): boolean {
 // Routes public by design say so (the route contract test reads it).
 declare module '@hapi/hapi' {
   interface PluginSpecificConfiguration {
-    relais?: { public?: boolean };
+    relais?: { public?: boolean; botScope?: import('../../../domain/bots').BotScope };
   }
 }
