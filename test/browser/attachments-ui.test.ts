@@ -103,9 +103,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     );
     return;
   }
-  if (path === '/relais.js') {
+  if (path === '/relais.js' || path === '/relais-extra.js') {
+    // relais-extra.js: what relais.js loads when needed (English, among others).
     res.writeHead(200, { 'content-type': 'text/javascript' });
-    res.end(readFileSync(dist));
+    res.end(readFileSync(new URL(path.slice(1), `file://${dist}`)));
     return;
   }
   if (path.startsWith('/files/')) {

@@ -1,20 +1,44 @@
-import { configureLocalization } from '@lit/localize';
-import * as en from './locales/en';
+import { configureLocalization, type LocaleModule } from '@lit/localize';
+import { loadExtra } from './extra';
 
 /**
  * Localisation with @lit/localize in runtime mode. French is the source language (the
  * strings in the components); English templates live in locales/en.ts, keyed by the
  * explicit ids given to msg(). There is one locale per page: it follows the `locale`
  * attribute of <relais-app> (or of any Relais element), else the browser's language.
+ *
+ * The English templates are not in relais.js (French is the default; relais.js has a
+ * size budget) but in relais-extra (web/src/extra), loaded when English is first asked
+ * for. If that fails the page stays in French, and the next request for English tries
+ * again.
  */
 export const SOURCE_LOCALE = 'fr';
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
+let english: LocaleModule | null = null;
+/** The locale last asked for, and whether loading it failed (relais-extra unreachable). */
+let wanted: Locale = SOURCE_LOCALE;
+let failed = false;
+
+/** Called by relais-extra when it runs (web/src/extra/extra.ts). */
+export function registerEnglish(module: LocaleModule): void {
+  english = module;
+  // Loaded after a failure (a retry, or Administration opened): English after all.
+  if (failed) {
+    failed = false;
+    void applyLocale(wanted);
+  }
+}
+
 const { getLocale, setLocale } = configureLocalization({
   sourceLocale: SOURCE_LOCALE,
   targetLocales: ['en'],
-  loadLocale: async () => en,
+  loadLocale: async () => {
+    await loadExtra();
+    if (!english) throw new Error('relais-extra has no English templates');
+    return english;
+  },
 });
 
 export { getLocale };
@@ -25,9 +49,35 @@ export function pickLocale(wanted?: string | null): Locale {
   return tag.toLowerCase().startsWith('en') ? 'en' : 'fr';
 }
 
-export async function applyLocale(wanted?: string | null): Promise<void> {
-  const locale = pickLocale(wanted);
-  if (getLocale() !== locale) await setLocale(locale);
+let pending: Promise<void> | null = null;
+
+/** Switches the page to that locale (English is loaded first: see above). */
+export function applyLocale(asked?: string | null): Promise<void> {
+  const locale = pickLocale(asked);
+  wanted = locale;
+  if (getLocale() === locale && !pending) return Promise.resolve();
+  const change: Promise<void> = setLocale(locale)
+    .catch(async () => {
+      // relais-extra unreachable: French until it loads. Back to the source locale, or
+      // @lit/localize would answer every later request for English with this failure.
+      failed = true;
+      await setLocale(SOURCE_LOCALE).catch(() => undefined);
+    })
+    .finally(() => {
+      if (pending === change) pending = null;
+    });
+  pending = change;
+  return change;
+}
+
+/** Whether a locale is still loading (elements may wait before showing text). */
+export function localeLoading(): boolean {
+  return pending !== null;
+}
+
+/** Resolves once no locale is loading any more (success or not). */
+export async function localeSettled(): Promise<void> {
+  while (pending) await pending;
 }
 
 /** The BCP 47 tag used for dates and numbers in the current locale. */

@@ -1,5 +1,7 @@
 /**
- * Relais web components. Importing this module defines every custom element:
+ * Relais web components. Importing this module defines every custom element, except the
+ * screens of relais-extra (Administration, "Mon identité": see ./extra), defined when
+ * first needed:
  *
  *   <script src="https://relais.example/relais.js"></script>      (single file, intranets)
  *   import '@relais/web';  // or web/dist/relais.es.js             (bundlers)
@@ -17,6 +19,7 @@ export { RelaisNewConversation } from './components/relais-new-conversation';
 export { RelaisRecipientPicker } from './components/relais-recipient-picker';
 export { RelaisSignIn } from './components/relais-sign-in';
 export { RelaisUploadChip } from './components/relais-upload-chip';
+export { EXTRA_TAGS, loadExtra } from './extra';
 export { applyLocale, getLocale } from './i18n';
 export {
   RelaisSession,

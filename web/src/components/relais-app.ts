@@ -8,7 +8,8 @@ import { AdminPendingController } from '../controllers/admin-pending-controller'
 import { AuthMethodsController } from '../controllers/auth-methods-controller';
 import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
-import { applyLocale } from '../i18n';
+import { extraLoaded, loadExtra } from '../extra';
+import { applyLocale, localeLoading, localeSettled } from '../i18n';
 import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
 import { pscErrorText, pscRequestErrorText } from '../psc-errors';
 import { hasPscReturn, openPopup, redirectToPsc, runPscPopup } from '../session/psc';
@@ -21,10 +22,8 @@ import {
 } from '../session/session';
 import { theme } from '../styles/theme';
 import { pscButtonStyles, verifyWithPsc } from '../verify-psc';
-import './relais-admin';
 import './relais-conversation';
 import './relais-conversation-list';
-import './relais-identity';
 import './relais-new-conversation';
 import './relais-sign-in';
 
@@ -88,6 +87,8 @@ type View =
  * @csspart verified - "Votre identité est vérifiée", once it is.
  * @csspart psc-sign-out - The link ending the Pro Santé Connect session, when the pop-up
  *   was blocked at sign-out.
+ * @csspart load-error - Administration or "Mon identité" could not be loaded (relais-extra),
+ *   with "Réessayer".
  */
 @element('relais-app')
 @localized()
@@ -253,6 +254,13 @@ export class RelaisApp extends LitElement {
   @state() private justVerified = false;
   /** The provider's end-session URL, when the pop-up for it was blocked at sign-out. */
   @state() private providerSignOut: string | null = null;
+  /**
+   * Administration and "Mon identité" are in relais-extra, loaded the first time one is
+   * opened (web/src/extra): meanwhile "Chargement…", and a failure says so with a retry.
+   */
+  @state() private extra: 'loading' | 'ready' | 'failed' = 'loading';
+  /** English is on its way (relais-extra): "Connexion…" until then, not French text. */
+  @state() private localeWaiting = false;
 
   /** Whether the server offers Pro Santé Connect. */
   protected readonly methods = new AuthMethodsController(this, () => resolveServer(this.server));
@@ -320,6 +328,9 @@ export class RelaisApp extends LitElement {
   async #navigate(view: View): Promise<void> {
     const from = this.view;
     this.view = view;
+    if ((view.name === 'admin' || view.name === 'identity') && !(await this.#loadExtra(view))) {
+      return;
+    }
     await this.updateComplete;
     const root = this.renderRoot;
     if (view.name === 'list') {
@@ -347,6 +358,27 @@ export class RelaisApp extends LitElement {
     detail?.focusHeading?.();
   }
 
+  /** Loads relais-extra if needed; false when it failed or the user went elsewhere meanwhile. */
+  async #loadExtra(view: View): Promise<boolean> {
+    if (extraLoaded()) {
+      this.extra = 'ready';
+      return true;
+    }
+    this.extra = 'loading';
+    try {
+      await loadExtra();
+      this.extra = 'ready';
+    } catch {
+      this.extra = 'failed';
+      if (this.view === view) {
+        await this.updateComplete;
+        (this.renderRoot.querySelector('.extra-failed button') as HTMLElement | null)?.focus();
+      }
+      return false;
+    }
+    return this.view === view;
+  }
+
   #onKeydown = (e: KeyboardEvent) => {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
     // The administration screen is a tab of its own (its dialogs handle Escape).
@@ -370,7 +402,15 @@ export class RelaisApp extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('locale')) void applyLocale(this.locale);
+    if (changed.has('locale')) {
+      void applyLocale(this.locale);
+      if (localeLoading() && !this.localeWaiting) {
+        this.localeWaiting = true;
+        void localeSettled().then(() => {
+          this.localeWaiting = false;
+        });
+      }
+    }
     const credentialsChanged =
       (changed.has('token') && changed.get('token') !== undefined) ||
       (changed.has('embedToken') && changed.get('embedToken') !== undefined);
@@ -611,7 +651,7 @@ export class RelaisApp extends LitElement {
   }
 
   override render() {
-    if (this.phase === 'starting') {
+    if (this.phase === 'starting' || this.localeWaiting) {
       return html`<p class="starting muted" role="status">${msg('Connexion…', { id: 'signin.busy' })}</p>`;
     }
     if (this.phase === 'signed-out' || !this.session) {
@@ -673,9 +713,18 @@ export class RelaisApp extends LitElement {
           : html`<p class="offline" role="status">${msg('Connexion perdue, reconnexion…', { id: 'app.reconnecting' })}</p>`
       }
       <main part="main" class=${`view-${this.view.name}`} @keydown=${this.#onKeydown}>
-        ${this.view.name === 'admin' ? html`<relais-admin .session=${this.session}></relais-admin>` : nothing}
         ${
-          this.view.name === 'identity'
+          (this.view.name === 'admin' || this.view.name === 'identity') && this.extra !== 'ready'
+            ? this.#extraStatus()
+            : nothing
+        }
+        ${
+          this.view.name === 'admin' && this.extra === 'ready'
+            ? html`<relais-admin .session=${this.session}></relais-admin>`
+            : nothing
+        }
+        ${
+          this.view.name === 'identity' && this.extra === 'ready'
             ? html`<relais-identity .session=${this.session} .verifying=${this.verifying}
                 .verifyError=${this.verifyError}
                 @relais-verify-identity=${this.#verifyIdentity}></relais-identity>`
@@ -684,6 +733,17 @@ export class RelaisApp extends LitElement {
         ${this.#discussion(this.view.name === 'admin' || this.view.name === 'identity')}
       </main>
     `;
+  }
+
+  #extraStatus() {
+    if (this.extra === 'loading') {
+      return html`<p class="placeholder muted" role="status">${msg('Chargement…', { id: 'common.loading' })}</p>`;
+    }
+    const view = this.view;
+    return html`<p class="placeholder extra-failed" role="alert" part="load-error">${msg(
+      'Cet écran n’a pas pu être chargé. Vérifiez votre connexion puis réessayez.',
+      { id: 'extra.failed' },
+    )} <button @click=${() => void this.#navigate(view)}>${msg('Réessayer', { id: 'common.retry' })}</button></p>`;
   }
 
   #verifyBanner() {

@@ -7,6 +7,7 @@ import { str } from '@lit/localize';
 export const templates = {
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
+  'extra.failed': 'This screen could not be loaded. Check your connection and try again.',
   'common.confirm': 'Confirm',
   'app.pending': 'waiting',
   'admin.title': 'Administration',
