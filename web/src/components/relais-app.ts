@@ -259,7 +259,7 @@ export class RelaisApp extends LitElement {
    * opened (web/src/extra): meanwhile "Chargement…", and a failure says so with a retry.
    */
   @state() private extra: 'loading' | 'ready' | 'failed' = 'loading';
-  /** English is on its way (relais-extra): "Connexion…" until then, not French text. */
+  /** English is on its way at start (relais-extra): "Connexion…" until then, not French. */
   @state() private localeWaiting = false;
 
   /** Whether the server offers Pro Santé Connect. */
@@ -404,7 +404,9 @@ export class RelaisApp extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) {
       void applyLocale(this.locale);
-      if (localeLoading() && !this.localeWaiting) {
+      // Only before anything was shown: a later change of language keeps the screen (and
+      // the focus) where they are, the texts change when English is there.
+      if (!this.hasUpdated && localeLoading() && !this.localeWaiting) {
         this.localeWaiting = true;
         void localeSettled().then(() => {
           this.localeWaiting = false;
