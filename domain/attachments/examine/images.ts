@@ -4,6 +4,10 @@ import { isEnvironmentError, message, type Transformed } from './transformed';
 
 export const THUMBNAIL_SIZE = 480;
 
+// Every image is seen once: libvips's operation cache (50 MB by default) only holds
+// memory in a process that also serves the API (npm start runs both).
+sharp.cache(false);
+
 /** What we serve for each allowed image type; HEIC becomes JPEG (browsers cannot show HEIC). */
 const OUTPUT: Record<string, { decoder: string; type: string; ext: string }> = {
   'image/jpeg': { decoder: 'jpeg', type: 'image/jpeg', ext: 'jpg' },
