@@ -12,6 +12,11 @@ export interface S3Settings {
   accessKeyId: string;
   secretAccessKey: string;
   forcePathStyle: boolean;
+  /**
+   * Silence after which a write is given up (default 5 s): a dead store answers 503 fast.
+   * Tests whose in-process store shares a loaded CPU with a 200 MB stream raise it.
+   */
+  silenceTimeoutMs?: number;
 }
 
 export interface AttachmentsConfig {

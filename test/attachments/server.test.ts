@@ -36,9 +36,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => bed?.stop());
 
-/** GET a signed file URL (relative to the server) over real HTTP. */
+/**
+ * GET a signed file URL over real HTTP: as the API gives it (relative to the server), or
+ * as the web client library hands it on (made absolute against the server).
+ */
 const fetchFile = (url: string, headers: Record<string, string> = {}) =>
-  fetch(`${bed.app.url}${url}`, { headers });
+  fetch(new URL(url, bed.app.url), { headers });
 
 async function view(token: string, id: string) {
   return call(bed.app.server, 'GET', `/api/attachments/${id}`, { token });

@@ -146,7 +146,9 @@ async function fsBackend(): Promise<Backend> {
 
 async function s3Backend(): Promise<Backend> {
   const s3: LocalS3 = await startS3();
-  const storage = createS3Storage(s3.settings);
+  // s3rver runs in this process: a 200 MB stream on a loaded CPU can starve it for more
+  // than the 5 s a real store is given (the "never answers" case below keeps 5 s).
+  const storage = createS3Storage({ ...s3.settings, silenceTimeoutMs: 30_000 });
   return {
     storage,
     down: () => s3.stop(),

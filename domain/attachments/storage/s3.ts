@@ -44,7 +44,7 @@ export function createS3Storage(settings: S3Settings & { kind: 's3' }): Storage 
     ...base,
     requestHandler: {
       connectionTimeout: 3000,
-      socketTimeout: 5000,
+      socketTimeout: settings.silenceTimeoutMs ?? 5000,
       requestTimeout: 60_000,
       throwOnRequestTimeout: true,
     },
