@@ -25,7 +25,8 @@ export function createFsStorage(dir: string): Storage {
   const pathOf = (key: string) => join(root, checkKey(key));
   const unavailable = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    return code && ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EDQUOT', 'EPERM', 'ENOTDIR', 'EEXIST'].includes(code)
+    return code &&
+      ['ENOSPC', 'EACCES', 'EROFS', 'EIO', 'EDQUOT', 'EPERM', 'ENOTDIR', 'EEXIST'].includes(code)
       ? new StorageUnavailableError(`File storage failed (${code})`, { cause: err })
       : err;
   };
