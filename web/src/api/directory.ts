@@ -46,6 +46,8 @@ export interface StructureMember {
   status: 'active' | 'inactive';
   /** False: attached, but its identity (an invitation-made account) is not verified yet. */
   identityVerified?: boolean;
+  /** 'bot': an automated account attached to the structure ("Automatisé"). */
+  kind?: 'person' | 'bot';
 }
 
 export interface GroupSummary {

@@ -23,6 +23,8 @@ export interface Participant extends ParticipantRef {
   members: number | null;
   /** False: an account from an invitation link whose identity is not confirmed yet. */
   identityVerified: boolean;
+  /** The account's kind (people and accounts; null for a structure): 'bot' shows "Automatisé". */
+  accountKind: 'person' | 'bot' | null;
   addedAt: string;
 }
 

@@ -7,14 +7,16 @@ import { element } from '../define';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
+import './relais-bots';
 import './relais-identity-reviews';
 import './relais-membership-requests';
 
 /**
  * The "Administration" screen of <relais-app>, for those who have something to decide:
  * the structures' administrators see the membership requests of their structures;
- * installation administrators see every request and the identities to verify. Someone
- * with nothing to administer gets a short explanation.
+ * installation administrators see every request and the identities to verify; both manage
+ * the bots (<relais-bots>) of what they administer. Someone with nothing to administer
+ * gets a short explanation.
  *
  * @attr server - Origin of the Relais server, when used on its own.
  * @attr token - A session token, when used on its own.
@@ -23,6 +25,7 @@ import './relais-membership-requests';
  *
  * @csspart requests - The <relais-membership-requests> section.
  * @csspart identities - The <relais-identity-reviews> section.
+ * @csspart bots - The <relais-bots> section (bots and their tokens, issue 12).
  */
 @element('relais-admin')
 @localized()
@@ -73,6 +76,11 @@ export class RelaisAdmin extends LitElement {
       ${
         me?.isAdmin
           ? html`<section><relais-identity-reviews part="identities" .session=${session}></relais-identity-reviews></section>`
+          : nothing
+      }
+      ${
+        administersSomething(session)
+          ? html`<section><relais-bots part="bots" .session=${session}></relais-bots></section>`
           : nothing
       }
     `;

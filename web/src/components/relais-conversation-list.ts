@@ -7,7 +7,7 @@ import { SessionWatcher } from '../controllers/session-watcher';
 import { element } from '../define';
 import { participantName } from '../format';
 import { formatShort } from '../i18n';
-import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { botBadge, unverifiedBadge, unverifiedStyles } from '../identity-badge';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
@@ -214,7 +214,7 @@ export class RelaisConversationList extends LitElement {
       .filter((p) => !(p.kind === 'professional' && p.id === me?.professionalId))
       .map(
         (p, i) =>
-          html`${i ? ', ' : ''}${participantName(p)}${
+          html`${i ? ', ' : ''}${participantName(p)}${p.accountKind === 'bot' ? botBadge() : nothing}${
             p.identityVerified === false ? unverifiedBadge() : nothing
           }`,
       );

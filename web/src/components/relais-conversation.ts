@@ -18,7 +18,7 @@ import { sessionFor } from '../session/standalone';
 import { theme } from '../styles/theme';
 import './relais-invite';
 import './relais-message-attachments';
-import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { botBadge, unverifiedBadge, unverifiedStyles } from '../identity-badge';
 import { AttachmentsNotReady, type RelaisAttachmentPicker } from './relais-attachment-picker';
 
 /**
@@ -302,7 +302,9 @@ export class RelaisConversation extends LitElement {
                     : p.kind === 'professional' && p.accountStatus === 'inactive'
                       ? html` <span class="muted">(${msg('inactif', { id: 'conversation.inactive' })})</span>`
                       : nothing
-                }${p.identityVerified === false ? unverifiedBadge() : nothing}</span>`,
+                }${p.accountKind === 'bot' ? botBadge() : nothing}${
+                  p.identityVerified === false ? unverifiedBadge() : nothing
+                }</span>`,
             )}
           </p>
         </div>
@@ -388,8 +390,8 @@ export class RelaisConversation extends LitElement {
           : nothing
       }
       <div class="signature" part="signature">${signatureLine(m, tz)}${
-        m.sender?.identityVerified === false ? unverifiedBadge() : nothing
-      }</div>
+        m.sender?.kind === 'bot' ? botBadge() : nothing
+      }${m.sender?.identityVerified === false ? unverifiedBadge() : nothing}</div>
       ${
         readers.length
           ? html`<div class="receipt" part="receipt">

@@ -18,7 +18,7 @@ import { GroupsController } from '../controllers/groups-controller';
 import { SessionWatcher } from '../controllers/session-watcher';
 import { StructureMembersController } from '../controllers/structure-members-controller';
 import { element } from '../define';
-import { unverifiedBadge, unverifiedStyles } from '../identity-badge';
+import { botBadge, unverifiedBadge, unverifiedStyles } from '../identity-badge';
 import type { RelaisSession } from '../session/session';
 import { sessionFor } from '../session/standalone';
 import { chips, screen } from '../styles/screen';
@@ -653,7 +653,7 @@ export class RelaisRecipientPicker extends LitElement {
       ${members.map(
         (
           m,
-        ) => html`<li>${m.firstName} ${m.lastName}${m.identityVerified === false ? unverifiedBadge() : nothing}${m.profession ? html` <span class="muted">· ${m.profession}</span>` : nothing}
+        ) => html`<li>${m.firstName} ${m.lastName}${m.kind === 'bot' ? botBadge() : nothing}${m.identityVerified === false ? unverifiedBadge() : nothing}${m.profession ? html` <span class="muted">· ${m.profession}</span>` : nothing}
           ${m.status === 'inactive' ? html` <span class="status status-inactive">${msg('◐ Pas connecté depuis 30 jours', { id: 'status.inactive' })}</span>` : nothing}</li>`,
       )}
     </ul>`;

@@ -17,6 +17,7 @@ export const EXTRA_TAGS = [
   'relais-membership-requests',
   'relais-identity-reviews',
   'relais-confirm',
+  'relais-bots',
   'relais-identity',
 ] as const;
 
