@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import Joi from 'joi';
 import { type AttachmentsConfig, attachmentKeys, attachmentsConfig } from './attachments/config';
+import { type WebhooksConfig, webhookKeys, webhooksConfig } from './webhooks/config';
 
 /**
  * Every setting comes from the environment and is validated once, at boot: a wrong value
@@ -48,6 +49,8 @@ export interface Config {
   pscLocal: boolean;
   /** Attachments (issue 11, docs/attachments.md). */
   attachments: AttachmentsConfig;
+  /** Bot webhooks (issue 12, docs/bots.md "Webhooks"). */
+  webhooks: WebhooksConfig;
 }
 
 export interface PscConfig {
@@ -201,6 +204,7 @@ const schema = Joi.object({
     .allow(''),
   PSC_LOCAL: Joi.string().valid('true', 'false', ''),
   ...attachmentKeys,
+  ...webhookKeys,
 }).unknown(true);
 
 export class ConfigError extends Error {
@@ -256,6 +260,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const files = attachmentsConfig(value, mode);
   if (files.problems.length) throw new ConfigError(files.problems);
+  const hooks = webhooksConfig(value);
+  if (hooks.problems.length) throw new ConfigError(hooks.problems);
 
   return {
     env: mode,
@@ -286,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...messagingConfig(value, value.INACTIVITY_DAYS),
     ...pscConfig(value, mode, publicUrl),
     attachments: files.attachments,
+    webhooks: hooks.webhooks,
   };
 }
 

@@ -5,6 +5,7 @@ import { startInactivityWorker } from './inactivity';
 import { startInvitationWorkers } from './invitations';
 import { startMaintenanceWorker } from './maintenance';
 import { keepSchedules } from './schedules';
+import { startWebhookWorker } from './webhooks';
 
 export interface Workers {
   workers: Worker[];
@@ -21,6 +22,7 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
     ...startInvitationWorkers(ctx),
     startInactivityWorker(ctx),
     startAttachmentWorker(ctx),
+    startWebhookWorker(ctx),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, err) =>

@@ -6,6 +6,7 @@ import {
   registerInactivitySchedules,
   registerInvitationSchedules,
   registerMaintenanceSchedules,
+  registerWebhookSchedules,
 } from '../domain/jobs/schedules';
 import { createRedis } from '../domain/redis';
 
@@ -33,6 +34,7 @@ export async function keepSchedules(ctx: AppContext): Promise<ScheduleKeeper> {
     invitations: createQueue(ctx.config, 'invitations'),
     inactivity: createQueue(ctx.config, 'inactivity'),
     attachments: createQueue(ctx.config, 'attachments'),
+    webhooks: createQueue(ctx.config, 'webhooks'),
   };
   const all: Queue[] = Object.values(queues);
   for (const queue of all) {
@@ -43,6 +45,7 @@ export async function keepSchedules(ctx: AppContext): Promise<ScheduleKeeper> {
     await registerInvitationSchedules(queues.invitations, 'Europe/Paris');
     await registerInactivitySchedules(queues.inactivity, ctx.config.inactivity);
     await registerAttachmentSchedules(queues.attachments, 'Europe/Paris');
+    await registerWebhookSchedules(queues.webhooks, 'Europe/Paris');
   };
   let running: Promise<void> | null = null;
   const redeclare = (why: string) => {

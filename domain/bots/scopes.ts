@@ -11,6 +11,7 @@ export const BOT_SCOPES = {
   'messages:read': 'Read messages, read receipts and files; mark messages read or delivered',
   'messages:write': 'Send messages',
   'files:write': 'Upload files to attach to messages',
+  'events:read': 'Pull its events (GET /api/bots/me/events), for a bot without a webhook',
 } as const;
 
 export type BotScope = keyof typeof BOT_SCOPES;

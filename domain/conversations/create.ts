@@ -3,6 +3,8 @@ import { checkAttachable, linkAttachments } from '../attachments/attach';
 import type { AppContext } from '../context';
 import { type Patient, type PatientInput, patientKey, toPatient } from '../patients';
 import { publishEvent } from '../realtime';
+import { recordBotEvents } from '../webhooks/outbox';
+import { enqueueWebhooksAfterCommit } from '../webhooks/queue';
 import { audienceOf, type Reader } from './access';
 import { fieldError } from './errors';
 import { loadConversation, NOW_MS } from './load';
@@ -73,7 +75,7 @@ export async function createConversation(
     throw fieldError('recipients', 'At least one recipient other than yourself is required');
   }
 
-  let stored: { id: number; audience: number[] };
+  let stored: { id: number; audience: number[]; webhookEvents: number[] };
   try {
     stored = await insertConversation(ctx, author, input, {
       subject,
@@ -90,13 +92,14 @@ export async function createConversation(
     if (again) return again;
     throw err;
   }
-  const { id, audience } = stored;
+  const { id, audience, webhookEvents } = stored;
   const conversation = await loadConversation(db, id, ctx.config.inactivityDays);
   const [message] = await withAttachments(db, [
     toMessageRecord(await messagesQuery(db).where('m.id', input.message.id).first()),
   ]);
   if (!message) throw new Error('the first message was not stored');
   await publishEvent(ctx, audience, { type: 'conversation.created', conversation, message });
+  await enqueueWebhooksAfterCommit(ctx, webhookEvents);
   return { conversation, message, created: true };
 }
 
@@ -113,7 +116,7 @@ function insertConversation(
   author: Reader,
   input: NewConversation,
   { subject, body, patient, self, recipients }: Checked,
-): Promise<{ id: number; audience: number[] }> {
+): Promise<{ id: number; audience: number[]; webhookEvents: number[] }> {
   return ctx.db.transaction(async (trx) => {
     const [conversation] = await trx('conversations')
       .insert({
@@ -155,7 +158,12 @@ function insertConversation(
       delivered_seq: 1,
       delivered_at: trx.fn.now(),
     });
-    return { id: conversationId, audience: await audienceOf(trx, conversationId) };
+    // The bots of the new conversation learn of it in this transaction (outbox).
+    const webhookEvents = await recordBotEvents(trx, 'conversation.created', conversationId, {
+      except: author.accountId,
+      messageId: input.message.id,
+    });
+    return { id: conversationId, audience: await audienceOf(trx, conversationId), webhookEvents };
   });
 }
 

@@ -2,6 +2,8 @@ import Boom from '@hapi/boom';
 import type { Knex } from 'knex';
 import type { AppContext } from '../context';
 import { publishEvent } from '../realtime';
+import { recordBotEvents } from '../webhooks/outbox';
+import { enqueueWebhooksAfterCommit } from '../webhooks/queue';
 import { audienceOf, type Reader, requireSeats } from './access';
 import { loadConversation, NOW_MS } from './load';
 import { type ParticipantRef, personalRef, refColumns, resolveRecipients } from './participants';
@@ -21,7 +23,7 @@ export async function addParticipants(
   const { db } = ctx;
   await requireSeats(db, actor, conversationId);
   const refs = await resolveRecipients(db, recipients);
-  const { added, audience } = await db.transaction(async (trx) => {
+  const { added, audience, webhookEvents } = await db.transaction(async (trx) => {
     await lockConversation(trx, conversationId);
     const before = await audienceOf(trx, conversationId);
     const added: ParticipantRef[] = [];
@@ -47,7 +49,14 @@ export async function addParticipants(
     }
     if (added.length) await touch(trx, conversationId);
     const after = await audienceOf(trx, conversationId);
-    return { added, audience: [...new Set([...before, ...after])] };
+    // The bots of the conversation, those just added too, learn of it (outbox).
+    const webhookEvents = added.length
+      ? await recordBotEvents(trx, 'participant.added', conversationId, {
+          except: actor.accountId,
+          payload: { added },
+        })
+      : [];
+    return { added, audience: [...new Set([...before, ...after])], webhookEvents };
   });
   const conversation = await loadConversation(db, conversationId, ctx.config.inactivityDays);
   if (added.length) {
@@ -57,6 +66,7 @@ export async function addParticipants(
       added,
       removed: [],
     });
+    await enqueueWebhooksAfterCommit(ctx, webhookEvents);
   }
   return { conversation, added };
 }

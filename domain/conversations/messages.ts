@@ -2,6 +2,8 @@ import Boom from '@hapi/boom';
 import { checkAttachable, LINK_CTE } from '../attachments/attach';
 import type { AppContext } from '../context';
 import { publishEvent } from '../realtime';
+import { MESSAGE_EVENTS_CTE, MESSAGE_EVENTS_TO_PUSH } from '../webhooks/outbox';
+import { enqueueWebhooksAfterCommit } from '../webhooks/queue';
 import { AUDIENCE_SQL, type Reader, requireSeats } from './access';
 import { fieldError, notFound } from './errors';
 import { NOW_MS } from './load';
@@ -74,11 +76,12 @@ const SEND_SQL = `WITH seat AS (
           read_at = now(),
           delivered_seq = GREATEST(read_markers.delivered_seq, EXCLUDED.delivered_seq),
           delivered_at = now()
-  ), ${LINK_CTE}
+  ), ${LINK_CTE}, ${MESSAGE_EVENTS_CTE}
   SELECT m.id, m.conversation_id, m.seq, m.body, m.created_at, m.sender_account_id,
          m.structure_id, a.first_name AS sender_first, a.last_name AS sender_last,
          a.identity_verified AS sender_verified, a.kind AS sender_kind,
-         s.name AS structure_name, ARRAY(${AUDIENCE_SQL.replaceAll('?', '$1')}) AS audience
+         s.name AS structure_name, ARRAY(${AUDIENCE_SQL.replaceAll('?', '$1')}) AS audience,
+         ${MESSAGE_EVENTS_TO_PUSH}
     FROM m
     LEFT JOIN accounts a ON a.id = m.sender_account_id
     LEFT JOIN structures s ON s.id = m.structure_id`;
@@ -103,9 +106,9 @@ export async function sendMessage(
   const body = checkBody(input.body, 'body', files.length > 0);
   const onBehalfOf = input.onBehalfOf ?? null;
   await checkAttachable(db, sender.accountId, files, conversationId);
-  let row: (MessageRow & { audience: number[] }) | undefined;
+  let row: (MessageRow & { audience: number[]; webhook_events: string[] }) | undefined;
   try {
-    [row] = await runPrepared<MessageRow & { audience: number[] }>(
+    [row] = await runPrepared<MessageRow & { audience: number[]; webhook_events: string[] }>(
       db,
       'relais_send_message',
       SEND_SQL,
@@ -141,6 +144,10 @@ export async function sendMessage(
     conversationId,
     message,
   });
+  // Bots' message.created events were stored by the statement (outbox): push them now.
+  if (row.webhook_events.length) {
+    await enqueueWebhooksAfterCommit(ctx, row.webhook_events.map(Number));
+  }
   return { message, created: true };
 }
 

@@ -38,6 +38,15 @@ export interface JobPayloads {
     sweep: Record<string, never>;
     purge: Record<string, never>;
   };
+  /**
+   * Bot webhooks (issue 12): `deliver` one event (job id `wh-<event>`), `replay` one again
+   * on request, `sweep` re-enqueues events left undelivered.
+   */
+  webhooks: {
+    deliver: { eventId: number };
+    replay: { eventId: number };
+    sweep: Record<string, never>;
+  };
 }
 
 export interface InvitationDelivery {

@@ -51,3 +51,12 @@ export async function registerAttachmentSchedules(attachments: Queue, timeZone: 
     { name: 'purge', data: {} },
   );
 }
+
+/** Bot webhooks: re-enqueue events left undelivered, every minute. */
+export async function registerWebhookSchedules(webhooks: Queue, timeZone: string) {
+  await webhooks.upsertJobScheduler(
+    'webhooks-sweep',
+    { pattern: '* * * * *', tz: timeZone },
+    { name: 'sweep', data: {} },
+  );
+}

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function schedulerIds(): Promise<string[]> {
   const ids: string[] = [];
-  for (const name of ['maintenance', 'invitations', 'inactivity', 'attachments']) {
+  for (const name of ['maintenance', 'invitations', 'inactivity', 'attachments', 'webhooks']) {
     const queue = new Queue(name, {
       connection: bullConnection(redis.url),
       prefix: bullPrefix(ctx.config),
@@ -52,6 +52,7 @@ const ALL = [
   'invitations-expire',
   'invitations-sweep',
   'purge-sessions',
+  'webhooks-sweep',
 ];
 
 describe('job schedulers', () => {

@@ -1,4 +1,5 @@
 import type { ServerRoute } from '@hapi/hapi';
+import { pullEventsRoute } from './events';
 import {
   createBotRoute,
   deleteBotRoute,
@@ -7,8 +8,21 @@ import {
   updateBotRoute,
 } from './manage';
 import { createBotTokenRoute, listBotTokensRoute, revokeBotTokenRoute } from './tokens';
+import {
+  deleteWebhookRoute,
+  enableWebhookRoute,
+  getWebhookRoute,
+  listDeliveriesRoute,
+  replayEventRoute,
+  revokeSecretRoute,
+  rotateSecretRoute,
+  setWebhookRoute,
+} from './webhooks';
 
-/** Bot management (issue 12, docs/bots.md): people only, never bot tokens (no botScope). */
+/**
+ * Bot management (issue 12, docs/bots.md): people only, never bot tokens (no botScope),
+ * except the pull API (`events:read`).
+ */
 export const botRoutes: ServerRoute[] = [
   listBotsRoute,
   createBotRoute,
@@ -18,4 +32,13 @@ export const botRoutes: ServerRoute[] = [
   createBotTokenRoute,
   listBotTokensRoute,
   revokeBotTokenRoute,
+  getWebhookRoute,
+  setWebhookRoute,
+  deleteWebhookRoute,
+  enableWebhookRoute,
+  rotateSecretRoute,
+  revokeSecretRoute,
+  listDeliveriesRoute,
+  replayEventRoute,
+  pullEventsRoute,
 ];
