@@ -29,6 +29,7 @@ import {
   type ServerProcess,
   startServerProcess,
 } from '../helpers/server-process';
+import { patch } from './bed';
 import { exifHasGps, makePdf, makePhotoWithGps } from './fixtures';
 
 /**
@@ -87,18 +88,6 @@ async function listen(app: TestApp, user: Person) {
   };
 }
 
-function patchChunk(app: TestApp, token: string, id: string, offset: number, body: Buffer) {
-  return fetch(`${app.url}/api/uploads/${id}`, {
-    method: 'PATCH',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/offset+octet-stream',
-      'upload-offset': String(offset),
-    },
-    body: new Uint8Array(body),
-  });
-}
-
 async function startUpload(app: TestApp, token: string, name: string, type: string, size: number) {
   const res = await call(app.server, 'POST', '/api/uploads', {
     token,
@@ -111,7 +100,7 @@ async function startUpload(app: TestApp, token: string, name: string, type: stri
 /** Uploads a whole file over HTTP (one chunk); returns its id once complete (pending). */
 async function upload(app: TestApp, token: string, bytes: Buffer, name: string, type: string) {
   const id = await startUpload(app, token, name, type, bytes.length);
-  const res = await patchChunk(app, token, id, 0, bytes);
+  const res = await patch(app, token, id, 0, bytes);
   expect(res.status).toBe(200);
   return id;
 }
@@ -371,11 +360,11 @@ describe('S3 storage unreachable during an upload', { timeout: 60_000 }, () => {
       ).map((o) => o.Key);
     const half = photo.length >> 1;
     const id = await startUpload(app, alice.token, 'plaie.jpg', 'image/jpeg', photo.length);
-    expect((await patchChunk(app, alice.token, id, 0, photo.subarray(0, half))).status).toBe(200);
+    expect((await patch(app, alice.token, id, 0, photo.subarray(0, half))).status).toBe(200);
 
     await s3.stop();
     const started = Date.now();
-    const refused = await patchChunk(app, alice.token, id, half, photo.subarray(half));
+    const refused = await patch(app, alice.token, id, half, photo.subarray(half));
     expect(Date.now() - started).toBeLessThan(8000);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('30');
@@ -397,7 +386,7 @@ describe('S3 storage unreachable during an upload', { timeout: 60_000 }, () => {
     // S3 is back: the same chunk again completes the upload, processed and served.
     await s3.restart();
     expect(await listed(keys.chunksOf(id))).toEqual([chunks[0].key]); // nothing of the second
-    const again = await patchChunk(app, alice.token, id, half, photo.subarray(half));
+    const again = await patch(app, alice.token, id, half, photo.subarray(half));
     expect(again.status).toBe(200);
     expect(again.headers.get('upload-offset')).toBe(String(photo.length));
     expect(((await again.json()) as { upload: { status: string } }).upload.status).toMatch(
