@@ -122,6 +122,25 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === '/api/me') return json(res, 200, { ...account, structures: [] });
   if (path === '/api/conversations/5') return json(res, 200, conversation);
+  if (path === '/api/conversations' && req.method === 'GET') {
+    // The list: its last message is a photo alone (S3).
+    const photo = view({ id: 'p1', name: 'pansement.jpg', status: 'ready', kind: 'image' });
+    const lastMessage = {
+      id: 'm1',
+      conversationId: 5,
+      seq: 1,
+      body: '',
+      createdAt: '2026-12-01T10:00:00Z',
+      sender: { accountId: 2, firstName: 'Bruno', lastName: 'Petit', identityVerified: true },
+      structure: null,
+      attachments: [photo],
+    };
+    return json(res, 200, {
+      conversations: [{ ...conversation, lastSeq: 1, lastMessage, unreadCount: 1 }],
+      nextCursor: null,
+      serverTime: '2026-12-01T10:00:01Z',
+    });
+  }
   if (path === '/api/conversations/5/reads') return json(res, 200, { readers: [] });
   if (path === '/api/conversations/5/read')
     return json(res, 200, { lastReadSeq: 0, unreadCount: 0 });
@@ -491,6 +510,18 @@ const ready = (patch: Partial<AttachmentView>) =>
     urlExpiresAt: new Date(Date.now() + 900_000).toISOString(),
     ...patch,
   });
+
+describe('the conversation list', () => {
+  it("previews a message of files only by its files' names", async () => {
+    const { page, errors } = await openPage();
+    await mount(page, 'relais-conversation-list');
+    const last = page.locator('relais-conversation-list [part="item"] .preview.last');
+    await expect
+      .poll(() => last.textContent(), { timeout: 10_000 })
+      .toBe('Bruno : 📎 pansement.jpg');
+    expect(errors).toEqual([]);
+  });
+});
 
 describe("a message's files", () => {
   it('placeholder, then thumbnail on attachment.updated; full screen closes with Escape and gives the focus back', async () => {

@@ -220,6 +220,13 @@ export class RelaisConversationList extends LitElement {
       );
     const last = c.lastMessage;
     const author = last?.structure?.name ?? last?.sender?.firstName;
+    // A message of files only (S3: a photo alone) is previewed by its files' names.
+    const files = last?.attachments ?? [];
+    const text = last?.body.trim()
+      ? last.body
+      : files.length
+        ? `📎 ${files.map((f) => f.name).join(', ')}`
+        : '';
     return html`<li>
       <button class="item ${unread ? 'unread' : ''}" part="item" data-id=${c.id}
         aria-current=${this.selected === c.id ? 'true' : 'false'}
@@ -233,7 +240,7 @@ export class RelaisConversationList extends LitElement {
                 aria-label=${msg(str`${unread} non lus`, { id: 'list.unread' })}>${unread}</span>`
             : nothing
         }
-        ${last ? html`<span class="preview last">${author ? `${author} : ` : ''}${last.body}</span>` : nothing}
+        ${last ? html`<span class="preview last">${author ? `${author} : ` : ''}${text}</span>` : nothing}
       </button>
     </li>`;
   }
