@@ -225,7 +225,8 @@ describe('bots in the interface', () => {
 
     await card.getByRole('button', { name: 'Désactiver' }).click();
     await p.getByText('Astreinte de nuit est désactivé : ses jetons sont refusés.').waitFor();
-    expect(await card.locator('h3').textContent()).toContain('désactivé');
+    // The card re-renders from the reloaded list, just after the status line.
+    await expect.poll(() => card.locator('h3').textContent()).toContain('désactivé');
     await card.getByRole('button', { name: 'Réactiver' }).click();
     await p.getByText('Astreinte de nuit est réactivé.').waitFor();
 
@@ -235,9 +236,9 @@ describe('bots in the interface', () => {
     await expect.poll(() => tokens.locator('li[part="token"]').count()).toBe(2);
     await tokens.getByRole('checkbox', { name: /messages:read/ }).check();
     await tokens.getByRole('button', { name: 'Créer le jeton' }).click();
-    expect(await tokens.locator('[part="error"]').textContent()).toContain(
-      'déjà deux jetons valides',
-    );
+    await expect
+      .poll(() => tokens.locator('[part="error"]').textContent())
+      .toContain('déjà deux jetons valides');
     expect(await tokens.locator('[part="secret"]').count()).toBe(0);
 
     await card.getByRole('button', { name: 'Supprimer' }).click();
