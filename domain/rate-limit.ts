@@ -1,5 +1,6 @@
 import Boom from '@hapi/boom';
 import type { Redis } from 'ioredis';
+import { within } from './within';
 
 /**
  * Fixed-window counters in Redis. Every decision is taken by ONE Redis script that counts
@@ -85,21 +86,14 @@ const REDIS_WAIT_MS = 2000;
  * ending in a 500, or going through unlimited.
  */
 export async function answered<T>(command: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('Redis did not answer')), REDIS_WAIT_MS);
-  });
   try {
-    return await Promise.race([command, timeout]);
+    return await within(command, REDIS_WAIT_MS);
   } catch {
-    command.catch(() => undefined);
     const error = Boom.serverUnavailable(
       'This action is briefly unavailable (its safety limits cannot be checked). Try again in a minute.',
     );
     error.output.headers['Retry-After'] = '30';
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

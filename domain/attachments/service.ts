@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { AppContext } from '../context';
 import { createQueue } from '../jobs/queues';
+import { within } from '../within';
 import { createStorage, type Storage } from './storage';
 
 /**
@@ -47,7 +48,6 @@ export async function enqueueProcessing(
   attachmentId: string,
   options: { retryFailed?: boolean } = {},
 ): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   const queue = attachmentsQueue(ctx);
   const add = async () => {
     if (options.retryFailed) {
@@ -67,13 +67,7 @@ export async function enqueueProcessing(
     );
   };
   try {
-    // With Redis down BullMQ waits for it forever: do not hold the request.
-    await Promise.race([
-      add(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('Redis did not answer within 3 s')), 3000);
-      }),
-    ]);
+    await within(add(), 3000);
     return true;
   } catch (err) {
     ctx.logger.warn(
@@ -81,8 +75,6 @@ export async function enqueueProcessing(
       'attachment enqueue failed: the sweep will retry',
     );
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

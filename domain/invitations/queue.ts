@@ -1,6 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { AppContext } from '../context';
 import { createQueue, type InvitationDelivery } from '../jobs/queues';
+import { within } from '../within';
 
 /**
  * Producers of delivery jobs. A job id per invitation and attempt makes enqueueing
@@ -71,15 +72,8 @@ export async function enqueueAfterCommit(
   ctx: AppContext,
   deliveries: DeliveryToEnqueue[],
 ): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    // With Redis down BullMQ's connection waits for it forever: do not hold the request.
-    await Promise.race([
-      enqueueDeliveries(ctx, deliveries),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('Redis did not answer within 3 s')), 3000);
-      }),
-    ]);
+    await within(enqueueDeliveries(ctx, deliveries), 3000);
     return true;
   } catch (err) {
     ctx.logger.warn(
@@ -87,8 +81,6 @@ export async function enqueueAfterCommit(
       'invitation enqueue failed: the sweep will retry',
     );
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { within } from '../within';
 import type { Envelope, RealtimeEvent } from './events';
 
 /**
@@ -21,19 +22,14 @@ export async function publishEvent(
 ): Promise<void> {
   if (audience.length === 0) return;
   const envelope: Envelope = { audience, event };
-  let timer: NodeJS.Timeout | undefined;
   try {
-    // With Redis down ioredis queues the command and retries for a long while: the request
-    // that stored the data must not wait for it (a message sent took 70 s). Readers catch up.
-    await Promise.race([
+    // The request that stored the data must not wait for a Redis outage (a message sent
+    // took 70 s of ioredis retries). Readers catch up.
+    await within(
       ctx.redis.publish(realtimeChannel(ctx.config.redisPrefix), JSON.stringify(envelope)),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000);
-      }),
-    ]);
+      2000,
+    );
   } catch (err) {
     ctx.logger.error({ err, type: event.type }, 'realtime event not published');
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { AppContext } from '../context';
 import { createQueue } from '../jobs/queues';
+import { within } from '../within';
 
 /**
  * Producers of webhook delivery jobs. The job id `wh-<eventId>` makes enqueueing
@@ -54,28 +56,19 @@ export async function enqueueWebhookEvents(
 
 /** A manual replay: a job of its own (one try), the same event and `webhook-id`. */
 export async function enqueueReplay(ctx: AppContext, eventId: number): Promise<void> {
-  await withTimeout(
+  await within(
     queueOf(ctx).add(
       'replay',
       { eventId },
       {
-        jobId: `wh-${eventId}-replay-${Date.now().toString(36)}`,
+        jobId: `wh-${eventId}-replay-${randomUUID()}`,
         attempts: 1,
         removeOnComplete: true,
         removeOnFail: true,
       },
     ),
+    3000,
   );
-}
-
-function withTimeout<T>(work: Promise<T>, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -88,7 +81,7 @@ export async function enqueueWebhooksAfterCommit(
 ): Promise<boolean> {
   if (!eventIds.length) return true;
   try {
-    await withTimeout(enqueueWebhookEvents(ctx, eventIds));
+    await within(enqueueWebhookEvents(ctx, eventIds), 3000);
     return true;
   } catch (err) {
     ctx.logger.warn(

@@ -1,5 +1,6 @@
 import type { ServerRoute } from '@hapi/hapi';
 import { storageOf } from '../../../domain/attachments';
+import { within } from '../../../domain/within';
 import { ctxOf } from '../../types';
 
 /** Liveness: the process answers. Load balancers and docker-compose health checks use it. */
@@ -11,19 +12,11 @@ export const healthRoute: ServerRoute = {
 };
 
 async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-      }),
-    ]);
+    await within(check(), timeoutMs, 'it');
     return 'ok';
   } catch (err) {
     return `down: ${(err as Error).message}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
