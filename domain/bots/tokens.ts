@@ -175,11 +175,12 @@ export async function resolveBotToken(
   const { token_id, scopes, last_used_at, ...account } = row;
   const tokenId = Number(token_id);
   // "Last used" to the minute is enough to spot a forgotten token; not one write a request.
-  if (!last_used_at || Date.now() - new Date(last_used_at).getTime() > 60_000) {
+  const now = ctx.now();
+  if (!last_used_at || now.getTime() - new Date(last_used_at).getTime() > 60_000) {
     ctx
       .db('bot_tokens')
       .where({ id: tokenId })
-      .update({ last_used_at: ctx.db.fn.now() })
+      .update({ last_used_at: now })
       .catch((err: unknown) => ctx.logger.warn({ err }, 'bot token use not recorded'));
   }
   return {

@@ -502,9 +502,10 @@ describe('Redis down when an upload completes', { timeout: 90_000 }, () => {
     const meanwhile = await fetchAsReader(app, bob.token, id);
     expect(meanwhile.attachment).toMatchObject({ status: 'pending', url: null });
 
-    // The sweep's next run (every few minutes; its clock pinned 5 minutes on) enqueues it.
+    // The sweep's next run, its clock pinned 5 minutes after the upload completed.
     const realNow = app.ctx.now;
-    app.ctx.now = () => new Date(Date.now() + 5 * 60_000);
+    const completed = new Date((await row(app, id)).uploaded_at).getTime();
+    app.ctx.now = () => new Date(completed + 5 * 60_000);
     let requeued: number;
     try {
       requeued = await sweepPending(app.ctx);

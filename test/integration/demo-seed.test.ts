@@ -21,7 +21,9 @@ let app: TestApp;
 let dir: string;
 let clamd: RunningClamd;
 let summary: string;
-// The demo's clock: what the seed stamps on its files (never the wall clock).
+// The demo's clock, pinned for the run: the seed stamps its files with it (asserted below).
+// An hour before the wall clock, because the seed's relative dates ("inactive for 45
+// days") are also read against PostgreSQL's own now() by the inactivity rules.
 const clock = new Date(Date.now() - 3_600_000);
 
 beforeAll(async () => {
