@@ -5,6 +5,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, createDeflate } from 'node:zlib';
 import sharp from 'sharp';
+import { makeTextPdf } from '../../scripts/demo/files';
 
 /**
  * Attachment fixtures, generated at test time into a directory the caller owns (no binary
@@ -189,35 +190,14 @@ export async function makeText(dir: string, name = 'notes.txt'): Promise<string>
   return path;
 }
 
-/**
- * A valid one-page PDF written by hand (poppler has no PDF writer), with a correct xref
- * table so that strict readers accept it.
- */
+/** A valid one-page PDF of one line of text (the demo's hand-written PDF writer). */
 export async function makePdf(
   dir: string,
   name = 'compte-rendu.pdf',
   text = 'Compte rendu',
 ): Promise<string> {
   const path = join(dir, name);
-  const content = `BT /F1 36 Tf 72 700 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-  ];
-  let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  await writeFile(path, body, 'latin1');
+  await writeFile(path, makeTextPdf([{ text, size: 36 }], text));
   return path;
 }
 
