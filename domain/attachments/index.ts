@@ -6,6 +6,7 @@ export { purgeUnattached, sweepPending } from './housekeeping';
 export { contentDisposition, sanitiseFileName } from './names';
 export { announce, type ProcessDeps, type ProcessOutcome, processAttachment } from './process';
 export { type AttachmentRow, attachmentsOfMessages, keys, toAttachmentRecord } from './records';
+export { type OpenedFile, openFile } from './serve';
 export {
   attachmentsQueue,
   closeAttachments,

@@ -4,19 +4,13 @@ import Joi from 'joi';
 import {
   contentDisposition,
   type FileVariant,
-  keys,
-  NotStoredError,
+  openFile,
   readableAttachment,
-  readerOfAccount,
-  StorageUnavailableError,
-  storageOf,
-  storageUnavailable,
   toAttachmentRecord,
 } from '../../../domain/attachments';
 import { presentAttachment } from '../../presenters/attachment';
 import { ctxOf, viewerOf } from '../../types';
 import { id } from '../../validation';
-import { parseRange } from './range';
 import { uploadParams } from './schemas';
 
 export const getAttachmentRoute: ServerRoute = {
@@ -71,46 +65,19 @@ export const fileRoute: ServerRoute = {
     if (!verdict) throw Boom.forbidden('This link is not valid');
     if ('expired' in verdict)
       throw Boom.forbidden('This link has expired: reload the conversation');
-    const reader = await readerOfAccount(ctx.db, verdict.accountId);
-    if (!reader) throw Boom.forbidden('This link is not valid');
-    const row = await readableAttachment(ctx.db, reader, fileId);
-    if (row.status !== 'ready' || (variant === 'thumbnail' && !row.has_thumbnail)) {
-      throw Boom.notFound('File not found');
-    }
-
-    const storage = await storageOf(ctx);
-    const key = variant === 'file' ? keys.file(fileId) : keys.thumbnail(fileId);
-    let size: number;
-    try {
-      const stat = await storage.stat(key);
-      if (!stat) throw Boom.notFound('File not found');
-      size = stat.size;
-    } catch (err) {
-      if (err instanceof StorageUnavailableError) throw storageUnavailable();
-      throw err;
-    }
-    const range = parseRange(request.headers.range as string | undefined, size);
-    if (range === 'unsatisfiable') {
-      const error = Boom.rangeNotSatisfiable('The requested range is outside the file');
-      error.output.headers['Content-Range'] = `bytes */${size}`;
-      throw error;
-    }
-    let body: NodeJS.ReadableStream;
-    try {
-      body = await storage.get(key, range ?? undefined);
-    } catch (err) {
-      if (err instanceof NotStoredError) throw Boom.notFound('File not found');
-      if (err instanceof StorageUnavailableError) throw storageUnavailable();
-      throw err;
-    }
-    const type =
-      variant === 'thumbnail' ? 'image/webp' : (row.served_type ?? 'application/octet-stream');
-    const inline = variant === 'thumbnail' || row.kind === 'image' || row.kind === 'video';
+    const file = await openFile(
+      ctx,
+      verdict.accountId,
+      fileId,
+      variant,
+      request.headers.range as string | undefined,
+    );
+    const { range, size } = file;
     const length = range ? range.end - range.start + 1 : size;
     const response = h
-      .response(body)
+      .response(file.body)
       .code(range ? 206 : 200)
-      .type(type)
+      .type(file.type)
       .header('Content-Length', String(length))
       .header('Accept-Ranges', 'bytes')
       .header('X-Content-Type-Options', 'nosniff')
@@ -120,7 +87,7 @@ export const fileRoute: ServerRoute = {
       .header('Cache-Control', `private, max-age=${ctx.config.attachments.urlTtlSeconds}`)
       .header(
         'Content-Disposition',
-        contentDisposition(inline ? 'inline' : 'attachment', row.file_name),
+        contentDisposition(file.inline ? 'inline' : 'attachment', file.name),
       );
     if (range) response.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
     // Already compressed formats, and a Content-Length that must stay true.
